@@ -1,0 +1,31 @@
+package dev.capstan.model.job;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/** Lifecycle of a row in {@code jobs}: the source of truth; Redis only dispatches. */
+public enum JobState {
+  QUEUED,
+  RUNNING,
+  SUCCEEDED,
+  FAILED,
+  DEAD;
+
+  public Set<JobState> next() {
+    return switch (this) {
+      case QUEUED -> EnumSet.of(RUNNING, DEAD);
+      // RUNNING -> QUEUED: lease expired or the worker handed the job back while draining.
+      case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, QUEUED);
+      case FAILED -> EnumSet.of(QUEUED, DEAD);
+      case SUCCEEDED, DEAD -> EnumSet.noneOf(JobState.class);
+    };
+  }
+
+  public boolean canBecome(JobState target) {
+    return next().contains(target);
+  }
+
+  public boolean isTerminal() {
+    return next().isEmpty();
+  }
+}

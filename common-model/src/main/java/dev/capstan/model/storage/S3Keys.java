@@ -1,0 +1,43 @@
+package dev.capstan.model.storage;
+
+import java.util.regex.Pattern;
+
+/**
+ * The S3 key layout. Keys are built only from server-generated ids, never from user input; every
+ * attempt writes under its own prefix so a retry never mixes its files with a failed attempt's.
+ */
+public final class S3Keys {
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+  private S3Keys() {}
+
+  public static String videoPrefix(String videoId) {
+    return "videos/" + checked(videoId) + "/";
+  }
+
+  public static String source(String videoId) {
+    return videoPrefix(videoId) + "source";
+  }
+
+  public static String attemptPrefix(String videoId, int attempt) {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt starts at 1: " + attempt);
+    }
+    return videoPrefix(videoId) + "a" + attempt + "/";
+  }
+
+  public static String downloadMp4(String attemptPrefix) {
+    return attemptPrefix + "mp4/download.mp4";
+  }
+
+  public static String thumbnail(String attemptPrefix) {
+    return attemptPrefix + "thumb.jpg";
+  }
+
+  private static String checked(String id) {
+    if (id == null || !SAFE_ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("not a server-generated id: " + id);
+    }
+    return id;
+  }
+}

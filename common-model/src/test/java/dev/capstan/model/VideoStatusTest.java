@@ -1,0 +1,43 @@
+package dev.capstan.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.model.job.JobState;
+import dev.capstan.model.video.VideoStatus;
+import org.junit.jupiter.api.Test;
+
+class VideoStatusTest {
+
+  @Test
+  void happy_path_is_allowed() {
+    assertThat(
+            VideoStatus.AWAITING_UPLOAD
+                .transitionTo(VideoStatus.QUEUED)
+                .transitionTo(VideoStatus.PROCESSING)
+                .transitionTo(VideoStatus.READY))
+        .isEqualTo(VideoStatus.READY);
+  }
+
+  @Test
+  void a_video_cannot_jump_from_awaiting_upload_to_ready() {
+    assertThatThrownBy(() -> VideoStatus.AWAITING_UPLOAD.transitionTo(VideoStatus.READY))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void status_travels_as_its_lowercase_wire_name() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    assertThat(json.writeValueAsString(VideoStatus.AWAITING_UPLOAD)).isEqualTo("\"awaiting_upload\"");
+    assertThat(json.readValue("\"ready\"", VideoStatus.class)).isEqualTo(VideoStatus.READY);
+  }
+
+  @Test
+  void terminal_job_states_have_no_way_out() {
+    assertThat(JobState.SUCCEEDED.isTerminal()).isTrue();
+    assertThat(JobState.DEAD.isTerminal()).isTrue();
+    assertThat(JobState.RUNNING.canBecome(JobState.SUCCEEDED)).isTrue();
+    assertThat(JobState.QUEUED.canBecome(JobState.SUCCEEDED)).isFalse();
+  }
+}
