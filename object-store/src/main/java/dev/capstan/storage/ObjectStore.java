@@ -1,0 +1,39 @@
+package dev.capstan.storage;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Port to the object store (S3 or anything that speaks it). Keys come from {@code S3Keys}. */
+public interface ObjectStore {
+
+  /** What the store knows of one object. */
+  record ObjectInfo(String key, long sizeBytes, String contentType, String etag) {}
+
+  /** Uploads a file (multipart for big files). */
+  void putFile(String key, Path file, String contentType);
+
+  /**
+   * Uploads a stream of unknown length without holding it in memory: parts of {@code partSize}
+   * bytes are buffered one at a time. Returns the number of bytes stored.
+   */
+  long putStream(String key, InputStream in, String contentType);
+
+  /** Downloads an object to a file, replacing it. */
+  void download(String key, Path target);
+
+  Optional<ObjectInfo> head(String key);
+
+  /** A URL anyone can GET for {@code ttl}, without credentials. */
+  URI presignGet(String key, Duration ttl);
+
+  void delete(String key);
+
+  /** Deletes every object under a prefix; returns how many. */
+  int deletePrefix(String prefix);
+
+  /** Cheap reachability check of the bucket, for readiness. */
+  void ping();
+}
