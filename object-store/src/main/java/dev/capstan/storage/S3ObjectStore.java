@@ -233,7 +233,13 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
   @Override
   public void ping() {
-    call(() -> s3.headBucket(r -> r.bucket(bucket())));
+    // Readiness probes must answer quickly even when the store hangs.
+    call(
+        () ->
+            s3.headBucket(
+                r ->
+                    r.bucket(bucket())
+                        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(3)))));
   }
 
   @Override

@@ -1,0 +1,103 @@
+package dev.capstan.api.auth.service;
+
+import dev.capstan.api.auth.persistence.SessionEntity;
+import dev.capstan.api.auth.persistence.UserEntity;
+import dev.capstan.api.config.ApiConfig;
+import dev.capstan.api.error.Conflict;
+import dev.capstan.api.error.Unauthorized;
+import dev.capstan.model.api.AuthMessages.LoginRequest;
+import dev.capstan.model.api.AuthMessages.LoginResponse;
+import dev.capstan.model.api.AuthMessages.SignupRequest;
+import dev.capstan.model.api.AuthMessages.SignupResponse;
+import dev.capstan.model.api.AuthMessages.UserView;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Sign-up, login, logout, and turning a bearer token back into a user. */
+@ApplicationScoped
+public class AuthService {
+  @Inject PasswordHasher passwords;
+  @Inject ApiConfig config;
+  @Inject Clock clock;
+
+  @Transactional
+  public SignupResponse signup(SignupRequest request) {
+    String email = normalize(request.email());
+    if (UserEntity.findByEmail(email).isPresent()) {
+      throw new Conflict("email_taken", "an account with this email already exists");
+    }
+    UserEntity user = new UserEntity();
+    user.email = email;
+    user.name = request.name().strip();
+    user.passwordHash = passwords.hash(request.password());
+    user.createdAt = now();
+    user.persist();
+    NewSession session = openSession(user);
+    return new SignupResponse(view(user), session.token(), session.expiresAt());
+  }
+
+  @Transactional
+  public LoginResponse login(LoginRequest request) {
+    Optional<UserEntity> user = UserEntity.findByEmail(normalize(request.email()));
+    if (user.isEmpty()) {
+      passwords.burnTime(request.password());
+      throw invalidCredentials();
+    }
+    if (!passwords.matches(request.password(), user.get().passwordHash)) {
+      throw invalidCredentials();
+    }
+    NewSession session = openSession(user.get());
+    return new LoginResponse(session.token(), session.expiresAt(), view(user.get()));
+  }
+
+  @Transactional
+  public void logout(AuthenticatedUser caller) {
+    SessionEntity.<SessionEntity>findByIdOptional(caller.sessionId())
+        .ifPresent(s -> s.revokedAt = now());
+  }
+
+  @Transactional
+  public Optional<AuthenticatedUser> authenticate(String token) {
+    return SessionEntity.findActive(SessionTokens.hash(token), now())
+        .flatMap(
+            s ->
+                UserEntity.<UserEntity>findByIdOptional(s.userId)
+                    .map(u -> new AuthenticatedUser(u.id, u.email, u.name, s.id)));
+  }
+
+  private NewSession openSession(UserEntity user) {
+    String token = SessionTokens.newToken();
+    SessionEntity session = new SessionEntity();
+    session.userId = user.id;
+    session.tokenHash = SessionTokens.hash(token);
+    session.createdAt = now();
+    session.expiresAt = session.createdAt.plus(config.auth().sessionTtl());
+    session.persist();
+    return new NewSession(token, session.expiresAt);
+  }
+
+  private Instant now() {
+    // MySQL DATETIME(6) keeps microseconds; truncating keeps reads equal to what was written.
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static String normalize(String email) {
+    return email.strip().toLowerCase(Locale.ROOT);
+  }
+
+  private static Unauthorized invalidCredentials() {
+    return new Unauthorized("invalid_credentials", "email or password is wrong");
+  }
+
+  private static UserView view(UserEntity u) {
+    return new UserView(u.id, u.email, u.name, u.createdAt);
+  }
+
+  private record NewSession(String token, Instant expiresAt) {}
+}

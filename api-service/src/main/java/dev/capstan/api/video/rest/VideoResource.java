@@ -1,0 +1,77 @@
+package dev.capstan.api.video.rest;
+
+import dev.capstan.api.auth.CurrentUser;
+import dev.capstan.api.auth.RequiresSession;
+import dev.capstan.api.error.BadRequest;
+import dev.capstan.api.error.NotFound;
+import dev.capstan.api.video.service.VideoService;
+import dev.capstan.model.api.VideoMessages.CreateVideoRequest;
+import dev.capstan.model.api.VideoMessages.VideoView;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.InputStream;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+@Path("/api/v1/videos")
+@RequiresSession
+@Produces(MediaType.APPLICATION_JSON)
+public class VideoResource {
+  @Inject VideoService videos;
+  @Inject CurrentUser currentUser;
+
+  /** Creates a video that waits for its source ({@code PUT .../source}). */
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response create(@Valid CreateVideoRequest request, UriInfo uri) {
+    VideoView v = videos.create(currentUser.id(), request);
+    return Response.created(uri.getAbsolutePathBuilder().path(v.id()).build()).entity(v).build();
+  }
+
+  /** One-shot upload: {@code file} (required) and {@code title} (optional). */
+  @POST
+  @Consumes(MediaType.MULTIPART_FORM_DATA)
+  public Response upload(
+      @RestForm("file") FileUpload file,
+      @RestForm("title") @Size(max = 300) String title,
+      UriInfo uri) {
+    if (file == null || file.uploadedFile() == null) {
+      throw new BadRequest("missing_file", "the multipart form needs a part named 'file'");
+    }
+    VideoView v =
+        videos.createFromFile(currentUser.id(), title, file.uploadedFile(), file.contentType());
+    return Response.accepted(v)
+        .location(uri.getAbsolutePathBuilder().path(v.id()).build())
+        .build();
+  }
+
+  /** The source as the raw request body, streamed to storage. */
+  @PUT
+  @Path("/{id}/source")
+  @Consumes(MediaType.WILDCARD)
+  public Response uploadSource(
+      @PathParam("id") String id,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+      InputStream body) {
+    return Response.accepted(videos.uploadSource(currentUser.id(), id, body, contentType)).build();
+  }
+
+  @GET
+  @Path("/{id}")
+  public VideoView get(@PathParam("id") String id) {
+    return videos.find(currentUser.id(), id).orElseThrow(() -> new NotFound("video"));
+  }
+}

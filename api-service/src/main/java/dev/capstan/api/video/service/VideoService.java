@@ -1,0 +1,209 @@
+package dev.capstan.api.video.service;
+
+import dev.capstan.api.config.ApiConfig;
+import dev.capstan.api.error.BadRequest;
+import dev.capstan.api.error.Conflict;
+import dev.capstan.api.error.NotFound;
+import dev.capstan.api.error.ServiceUnavailable;
+import dev.capstan.api.job.service.JobDispatcher;
+import dev.capstan.api.upload.LimitedInputStream;
+import dev.capstan.api.video.persistence.RenditionEntity;
+import dev.capstan.api.video.persistence.VideoEntity;
+import dev.capstan.model.api.VideoMessages.CreateVideoRequest;
+import dev.capstan.model.api.VideoMessages.Playback;
+import dev.capstan.model.api.VideoMessages.Progress;
+import dev.capstan.model.api.VideoMessages.VideoError;
+import dev.capstan.model.api.VideoMessages.VideoView;
+import dev.capstan.model.storage.S3Keys;
+import dev.capstan.model.video.VideoStatus;
+import dev.capstan.storage.ObjectStore;
+import dev.capstan.storage.ObjectStoreException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * Videos: create, take the source bytes (streamed to the object store, never held whole), queue
+ * the transcode in the same transaction that marks the video queued, and show it back.
+ */
+@ApplicationScoped
+public class VideoService {
+  static final String DEFAULT_TITLE = "Untitled video";
+  static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
+
+  @Inject ObjectStore store;
+  @Inject JobDispatcher jobs;
+  @Inject ApiConfig config;
+  @Inject Clock clock;
+
+  public VideoView create(String userId, CreateVideoRequest request) {
+    return QuarkusTransaction.requiringNew().call(() -> view(newVideo(userId, request)));
+  }
+
+  /** Streams a raw request body to the video's source and queues it. */
+  public VideoView uploadSource(
+      String userId, String videoId, InputStream body, String contentType) {
+    QuarkusTransaction.requiringNew().run(() -> requireAwaitingUpload(userId, videoId));
+    String key = S3Keys.source(videoId);
+    String type = contentType == null ? DEFAULT_CONTENT_TYPE : contentType;
+    long size;
+    try {
+      size =
+          store.putStream(key, new LimitedInputStream(body, config.upload().maxBytes()), type);
+    } catch (UncheckedIOException e) {
+      throw new BadRequest(
+          "upload_incomplete", "the upload ended before the body was complete; send it again");
+    } catch (ObjectStoreException e) {
+      throw storageDown(e);
+    }
+    if (size == 0) {
+      store.delete(key);
+      throw emptyUpload();
+    }
+    return markQueued(videoId, key, size, type);
+  }
+
+  /** One-shot upload: creates the video from a multipart file part and queues it. */
+  public VideoView createFromFile(String userId, String title, Path file, String contentType) {
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (size == 0) {
+      throw emptyUpload();
+    }
+    VideoEntity video =
+        QuarkusTransaction.requiringNew()
+            .call(() -> newVideo(userId, new CreateVideoRequest(title, null)));
+    String key = S3Keys.source(video.id);
+    String type = contentType == null ? DEFAULT_CONTENT_TYPE : contentType;
+    try {
+      store.putFile(key, file, type);
+    } catch (ObjectStoreException e) {
+      throw storageDown(e);
+    }
+    return markQueued(video.id, key, size, type);
+  }
+
+  public Optional<VideoView> find(String userId, String videoId) {
+    return QuarkusTransaction.requiringNew()
+        .call(() -> VideoEntity.findOwned(videoId, userId).map(this::view));
+  }
+
+  private VideoEntity newVideo(String userId, CreateVideoRequest request) {
+    Instant now = now();
+    VideoEntity v = new VideoEntity();
+    v.userId = userId;
+    v.title = titleOf(request);
+    v.description = request == null ? null : request.description();
+    v.status = VideoStatus.AWAITING_UPLOAD.wireName();
+    v.progressStage = VideoStatus.AWAITING_UPLOAD.wireName();
+    v.createdAt = now;
+    v.updatedAt = now;
+    v.persist();
+    return v;
+  }
+
+  private void requireAwaitingUpload(String userId, String videoId) {
+    VideoEntity v = VideoEntity.findOwned(videoId, userId).orElseThrow(() -> new NotFound("video"));
+    if (!VideoStatus.AWAITING_UPLOAD.wireName().equals(v.status)) {
+      throw alreadyUploaded();
+    }
+  }
+
+  /** Video → queued and the job row, in one transaction; the job is published after commit. */
+  private VideoView markQueued(String videoId, String key, long size, String contentType) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              int updated =
+                  VideoEntity.update(
+                      "status = ?1, sourceKey = ?2, sourceSizeBytes = ?3, sourceContentType = ?4,"
+                          + " progressStage = ?1, progressPercent = 0, updatedAt = ?5"
+                          + " where id = ?6 and status = ?7",
+                      VideoStatus.AWAITING_UPLOAD.transitionTo(VideoStatus.QUEUED).wireName(),
+                      key,
+                      size,
+                      contentType,
+                      now(),
+                      videoId,
+                      VideoStatus.AWAITING_UPLOAD.wireName());
+              if (updated == 0) {
+                throw alreadyUploaded();
+              }
+              jobs.enqueueTranscode(videoId, key);
+              VideoEntity v = VideoEntity.findById(videoId);
+              VideoEntity.getEntityManager().refresh(v);
+              return view(v);
+            });
+  }
+
+  private VideoView view(VideoEntity v) {
+    URI mp4 = null;
+    URI thumbnail = null;
+    if (v.outputPrefix != null) {
+      Duration ttl = config.playback().urlTtl();
+      for (RenditionEntity r : RenditionEntity.ofCurrentAttempt(v.id, v.outputPrefix)) {
+        switch (r.kind) {
+          case "mp4" -> mp4 = store.presignGet(r.s3Key, ttl);
+          case "thumbnail" -> thumbnail = store.presignGet(r.s3Key, ttl);
+          default -> {
+            // other kinds (HLS, storyboard) arrive with the media pipeline
+          }
+        }
+      }
+    }
+    VideoError error = v.errorCode == null ? null : new VideoError(v.errorCode, v.errorMessage);
+    return new VideoView(
+        v.id,
+        v.title,
+        v.description,
+        VideoStatus.fromWire(v.status),
+        new Progress(v.progressPercent, v.progressStage),
+        v.durationSeconds,
+        v.width,
+        v.height,
+        new Playback(mp4, null),
+        thumbnail,
+        error,
+        v.createdAt,
+        v.updatedAt);
+  }
+
+  private static String titleOf(CreateVideoRequest request) {
+    if (request == null || request.title() == null || request.title().isBlank()) {
+      return DEFAULT_TITLE;
+    }
+    return request.title().strip();
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static BadRequest emptyUpload() {
+    return new BadRequest("empty_upload", "the uploaded file is empty");
+  }
+
+  private static Conflict alreadyUploaded() {
+    return new Conflict("already_uploaded", "this video already has its source");
+  }
+
+  private static ServiceUnavailable storageDown(ObjectStoreException e) {
+    return new ServiceUnavailable(
+        "storage_unavailable", "the object store did not take the upload; try again");
+  }
+}

@@ -1,0 +1,93 @@
+package dev.capstan.worker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Everything the media worker reads from configuration, under {@code capstan.*}. */
+@ConfigMapping(prefix = "capstan")
+public interface WorkerConfig {
+
+  Redis redis();
+
+  S3 s3();
+
+  Worker worker();
+
+  Limits limits();
+
+  /** The Redis that carries the job stream. */
+  interface Redis {
+    /** Redis URL, e.g. {@code redis://:password@host:6379/0}. */
+    @WithDefault("redis://127.0.0.1:6379")
+    String url();
+
+    /** Prefix of every key, shared with the API so both find the same streams. */
+    @WithDefault("capstan")
+    String namespace();
+  }
+
+  /** The bucket that holds sources and renditions. */
+  interface S3 {
+    /** Endpoint of an S3-compatible store (MinIO, R2, the embedded S3); empty means AWS. */
+    Optional<URI> endpoint();
+
+    /** Region used for signing. */
+    @WithDefault("us-east-1")
+    String region();
+
+    /** Bucket name. */
+    @WithDefault("capstan")
+    String bucket();
+
+    /** Access key id. */
+    String accessKey();
+
+    /** Secret access key. */
+    String secretKey();
+
+    /** Path-style addressing ({@code endpoint/bucket/key}), needed by most S3-compatible stores. */
+    @WithDefault("true")
+    boolean pathStyle();
+  }
+
+  /** How this worker takes and keeps jobs. */
+  interface Worker {
+    /** Consumer name in the group and lease owner in the database; hostname + pid when absent. */
+    Optional<String> id();
+
+    /** Whether the consumer loop runs; tests of single components switch it off. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** How long a lease on a job lasts without a heartbeat before another worker may take it. */
+    @WithDefault("PT60S")
+    Duration lease();
+
+    /** How often the lease is renewed while a job runs; well under {@link #lease()}. */
+    @WithDefault("PT10S")
+    Duration heartbeat();
+
+    /** How long one XREADGROUP blocks waiting for a job. */
+    @WithDefault("PT2S")
+    Duration block();
+
+    /** Where sources and outputs are staged while a job runs (one folder per job, removed after). */
+    @WithDefault("${java.io.tmpdir}")
+    Path workDir();
+  }
+
+  /** Sources beyond these limits are rejected before any decoding. */
+  interface Limits {
+    /** Largest frame, in pixels of the display size (default 4096x2304). */
+    @WithDefault("9437184")
+    long maxPixels();
+
+    /** Longest duration. */
+    @WithDefault("PT4H")
+    Duration maxDuration();
+  }
+}

@@ -1,0 +1,356 @@
+package dev.capstan.worker.job;
+
+import dev.capstan.model.job.JobState;
+import dev.capstan.model.video.VideoStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The worker's writes to {@code jobs}, {@code videos} and {@code renditions}, in plain JDBC. Every
+ * write that ends a job checks the lease in the same transaction, so a worker that lost its lease
+ * changes nothing. Times are UTC {@code DATETIME(6)}.
+ */
+@ApplicationScoped
+public class JobStore {
+  private final DataSource dataSource;
+  private final Clock clock;
+
+  public JobStore(DataSource dataSource, Clock clock) {
+    this.dataSource = dataSource;
+    this.clock = clock;
+  }
+
+  /** Result of trying to take a job. */
+  public sealed interface Claim {
+    /** The lease is ours and the video is {@code processing}. */
+    record Taken(Lease lease) implements Claim {}
+
+    /** Done, running elsewhere under a live lease, or of another attempt: not ours to run. */
+    record NotAvailable() implements Claim {}
+
+    /** The job was ours to take but its video cannot be processed; the job is now dead. */
+    record Refused(String why) implements Claim {}
+  }
+
+  /** What a finished transcode records. */
+  public record Success(
+      String outputPrefix,
+      double durationSeconds,
+      int width,
+      int height,
+      double fps,
+      boolean hasAudio,
+      RenditionRow download,
+      RenditionRow poster) {}
+
+  /** One row of {@code renditions}. */
+  public record RenditionRow(
+      String kind,
+      String name,
+      int width,
+      int height,
+      Integer bitrateKbps,
+      String codecs,
+      String s3Key,
+      long sizeBytes) {}
+
+  /**
+   * Takes the job if it is queued, or running under a lease that has expired: one conditional
+   * UPDATE, so of two workers racing for it exactly one wins.
+   */
+  public Claim claim(String jobId, String videoId, int attempt, String owner, Duration leaseFor)
+      throws SQLException {
+    Instant now = clock.instant();
+    Instant expires = now.plus(leaseFor);
+    try (Connection c = transaction()) {
+      try {
+        int taken =
+            update(
+                c,
+                """
+                UPDATE jobs SET state = ?, lease_owner = ?, lease_expires_at = ?, updated_at = ?
+                WHERE id = ? AND video_id = ? AND attempt = ?
+                  AND (state = ? OR (state = ? AND lease_expires_at < ?))""",
+                JobState.RUNNING.name(),
+                owner,
+                utc(expires),
+                utc(now),
+                jobId,
+                videoId,
+                attempt,
+                JobState.QUEUED.name(),
+                JobState.RUNNING.name(),
+                utc(now));
+        if (taken == 0) {
+          c.rollback();
+          return new Claim.NotAvailable();
+        }
+        Optional<VideoStatus> status = videoStatusForUpdate(c, videoId);
+        if (status.isEmpty()) {
+          c.rollback();
+          return new Claim.NotAvailable();
+        }
+        VideoStatus current = status.get();
+        // PROCESSING -> PROCESSING: a worker died mid-job and this one takes over its lease.
+        if (current != VideoStatus.PROCESSING && !current.canBecome(VideoStatus.PROCESSING)) {
+          String why = "video is " + current.wireName() + ", not waiting to be processed";
+          endJob(c, jobId, owner, JobState.DEAD, why, now);
+          c.commit();
+          return new Claim.Refused(why);
+        }
+        update(
+            c,
+            """
+            UPDATE videos SET status = ?, progress_percent = 0, progress_stage = ?,
+              error_code = NULL, error_message = NULL, updated_at = ?
+            WHERE id = ?""",
+            VideoStatus.PROCESSING.wireName(),
+            ProgressStage.DOWNLOADING.wireName(),
+            utc(now),
+            videoId);
+        c.commit();
+        return new Claim.Taken(new Lease(jobId, videoId, attempt, owner, expires));
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Pushes the lease out by {@code leaseFor}; empty when the lease is no longer ours. */
+  public Optional<Instant> renew(Lease lease, Duration leaseFor) throws SQLException {
+    Instant now = clock.instant();
+    Instant expires = now.plus(leaseFor);
+    try (Connection c = dataSource.getConnection()) {
+      int n =
+          update(
+              c,
+              """
+              UPDATE jobs SET lease_expires_at = ?, updated_at = ?
+              WHERE id = ? AND lease_owner = ? AND state = ?""",
+              utc(expires),
+              utc(now),
+              lease.jobId(),
+              lease.owner(),
+              JobState.RUNNING.name());
+      return n == 1 ? Optional.of(expires) : Optional.empty();
+    }
+  }
+
+  /** Progress of a processing video; best effort, not tied to the lease. */
+  public void progress(String videoId, int percent, ProgressStage stage) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      update(
+          c,
+          """
+          UPDATE videos SET progress_percent = ?, progress_stage = ?, updated_at = ?
+          WHERE id = ? AND status = ?""",
+          percent,
+          stage.wireName(),
+          utc(clock.instant()),
+          videoId,
+          VideoStatus.PROCESSING.wireName());
+    }
+  }
+
+  /**
+   * In one transaction: the job succeeds (only if the lease is still ours), the renditions are
+   * recorded and the video becomes ready at the attempt's prefix.
+   *
+   * @return false when the lease was lost; then nothing was written
+   */
+  public boolean recordSuccess(Lease lease, Success s) throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = transaction()) {
+      try {
+        if (endJob(c, lease.jobId(), lease.owner(), JobState.SUCCEEDED, null, now) == 0) {
+          c.rollback();
+          return false;
+        }
+        for (RenditionRow r : new RenditionRow[] {s.download(), s.poster()}) {
+          update(
+              c,
+              """
+              INSERT INTO renditions (video_id, attempt, kind, name, width, height, bitrate_kbps,
+                codecs, s3_key, size_bytes, created_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+              lease.videoId(),
+              lease.attempt(),
+              r.kind(),
+              r.name(),
+              r.width(),
+              r.height(),
+              r.bitrateKbps(),
+              r.codecs(),
+              r.s3Key(),
+              r.sizeBytes(),
+              utc(now));
+        }
+        update(
+            c,
+            """
+            UPDATE videos SET status = ?, output_prefix = ?, duration_seconds = ?, width = ?,
+              height = ?, fps = ?, has_audio = ?, progress_percent = 100, progress_stage = ?,
+              error_code = NULL, error_message = NULL, updated_at = ?
+            WHERE id = ?""",
+            VideoStatus.READY.wireName(),
+            s.outputPrefix(),
+            s.durationSeconds(),
+            s.width(),
+            s.height(),
+            s.fps(),
+            s.hasAudio(),
+            ProgressStage.DONE.wireName(),
+            utc(now),
+            lease.videoId());
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * In one transaction: the job ends in {@code state} (DEAD for a permanent failure, FAILED for one
+   * worth retrying) and the video fails with the reason its owner will read.
+   *
+   * @return false when the lease was lost; then nothing was written
+   */
+  public boolean recordFailure(Lease lease, JobState state, JobFailure failure)
+      throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = transaction()) {
+      try {
+        if (endJob(c, lease.jobId(), lease.owner(), state, failure.technicalDetail(), now) == 0) {
+          c.rollback();
+          return false;
+        }
+        update(
+            c,
+            """
+            UPDATE videos SET status = ?, error_code = ?, error_message = ?, updated_at = ?
+            WHERE id = ?""",
+            VideoStatus.FAILED.wireName(),
+            failure.reason().code(),
+            failure.readableMessage(),
+            utc(now),
+            lease.videoId());
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Gives the job back untouched (worker draining): job queued again without a lease, video queued.
+   *
+   * @return false when the lease was already lost
+   */
+  public boolean handBack(Lease lease) throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = transaction()) {
+      try {
+        int n =
+            update(
+                c,
+                """
+                UPDATE jobs SET state = ?, lease_owner = NULL, lease_expires_at = NULL,
+                  updated_at = ?
+                WHERE id = ? AND lease_owner = ? AND state = ?""",
+                JobState.QUEUED.name(),
+                utc(now),
+                lease.jobId(),
+                lease.owner(),
+                JobState.RUNNING.name());
+        if (n == 0) {
+          c.rollback();
+          return false;
+        }
+        update(
+            c,
+            """
+            UPDATE videos SET status = ?, progress_percent = 0, progress_stage = NULL,
+              updated_at = ?
+            WHERE id = ? AND status = ?""",
+            VideoStatus.QUEUED.wireName(),
+            utc(now),
+            lease.videoId(),
+            VideoStatus.PROCESSING.wireName());
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private int endJob(
+      Connection c, String jobId, String owner, JobState state, String lastError, Instant now)
+      throws SQLException {
+    return update(
+        c,
+        """
+        UPDATE jobs SET state = ?, last_error = ?, finished_at = ?, lease_owner = NULL,
+          lease_expires_at = NULL, updated_at = ?
+        WHERE id = ? AND lease_owner = ? AND state = ?""",
+        state.name(),
+        lastError,
+        utc(now),
+        utc(now),
+        jobId,
+        owner,
+        JobState.RUNNING.name());
+  }
+
+  private static Optional<VideoStatus> videoStatusForUpdate(Connection c, String videoId)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT status FROM videos WHERE id = ? FOR UPDATE")) {
+      ps.setString(1, videoId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(VideoStatus.fromWire(rs.getString(1))) : Optional.empty();
+      }
+    }
+  }
+
+  private Connection transaction() throws SQLException {
+    Connection c = dataSource.getConnection();
+    c.setAutoCommit(false);
+    return c;
+  }
+
+  private static int update(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        Object p = params[i];
+        if (p == null) {
+          ps.setNull(i + 1, Types.NULL);
+        } else {
+          ps.setObject(i + 1, p);
+        }
+      }
+      return ps.executeUpdate();
+    }
+  }
+
+  private static LocalDateTime utc(Instant instant) {
+    return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+}

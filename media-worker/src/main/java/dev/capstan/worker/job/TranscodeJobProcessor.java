@@ -1,0 +1,290 @@
+package dev.capstan.worker.job;
+
+import dev.capstan.model.job.JobState;
+import dev.capstan.model.job.TranscodeJob;
+import dev.capstan.model.media.RenditionLadder;
+import dev.capstan.model.storage.S3Keys;
+import dev.capstan.model.video.FailureReason;
+import dev.capstan.storage.ObjectNotFoundException;
+import dev.capstan.storage.ObjectStore;
+import dev.capstan.worker.config.WorkerConfig;
+import dev.capstan.worker.metrics.WorkerMetrics;
+import dev.capstan.worker.transcode.MediaRejected;
+import dev.capstan.worker.transcode.SourceMedia;
+import dev.capstan.worker.transcode.TranscodeListener;
+import dev.capstan.worker.transcode.TranscodeResult;
+import dev.capstan.worker.transcode.TranscodeStopped;
+import dev.capstan.worker.transcode.Transcoder;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one transcode job end to end: take the lease, download, probe, transcode, upload under the
+ * attempt's prefix, record the result in one transaction. Media problems end the job for good;
+ * anything else fails it for a later retry. Nothing is written once the lease is lost.
+ */
+@ApplicationScoped
+public class TranscodeJobProcessor {
+  private static final Logger LOG = Logger.getLogger(TranscodeJobProcessor.class);
+  private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+
+  /** How a job ended for this worker. */
+  public enum Outcome {
+    /** Renditions recorded, video ready. */
+    SUCCEEDED,
+    /** Our side broke; video failed, job FAILED (retry is a later concern). */
+    FAILED,
+    /** The media is the problem, or the job cannot run at all; job DEAD. */
+    DEAD,
+    /** Not ours to run: finished, or leased by a live worker. */
+    SKIPPED,
+    /** Another worker took the job over while we ran it; we wrote nothing. */
+    LEASE_LOST,
+    /** We stopped early (draining) and gave the job back, queued. */
+    HANDED_BACK
+  }
+
+  /** The outcome and, for FAILED and DEAD, why. */
+  public record Result(Outcome outcome, JobFailure failure) {
+    static Result of(Outcome outcome) {
+      return new Result(outcome, null);
+    }
+  }
+
+  private final JobStore store;
+  private final ObjectStore objects;
+  private final Transcoder transcoder;
+  private final WorkerMetrics metrics;
+  private final Clock clock;
+  private final WorkerConfig.Worker settings;
+  private final ScheduledExecutorService heartbeats =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("lease-heartbeat").daemon().unstarted(r));
+  private volatile boolean handBackRequested;
+
+  public TranscodeJobProcessor(
+      JobStore store,
+      ObjectStore objects,
+      Transcoder transcoder,
+      WorkerMetrics metrics,
+      Clock clock,
+      WorkerConfig config) {
+    this.store = store;
+    this.objects = objects;
+    this.transcoder = transcoder;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.settings = config.worker();
+  }
+
+  /** Asks the running job (if any) to stop and hand its job back: the worker is going away. */
+  public void requestHandBack() {
+    handBackRequested = true;
+  }
+
+  /**
+   * @throws SQLException when the database cannot record the outcome; the job then stays leased
+   *     until its lease expires
+   */
+  public Result process(TranscodeJob job, String owner) throws SQLException {
+    JobStore.Claim claim =
+        store.claim(job.jobId(), job.videoId(), job.attempt(), owner, settings.lease());
+    return switch (claim) {
+      case JobStore.Claim.NotAvailable n -> Result.of(Outcome.SKIPPED);
+      case JobStore.Claim.Refused r ->
+          new Result(
+              Outcome.DEAD, new JobFailure(FailureReason.INTERNAL, r.why(), r.why()));
+      case JobStore.Claim.Taken t -> run(job, t.lease());
+    };
+  }
+
+  private Result run(TranscodeJob job, Lease lease) throws SQLException {
+    metrics.busy(true);
+    Path dir = null;
+    ProgressReporter progress =
+        new ProgressReporter(
+            clock, PROGRESS_INTERVAL, (percent, stage) -> writeProgress(lease, percent, stage));
+    boolean uploaded = false;
+    try (LeaseKeeper keeper =
+        new LeaseKeeper(
+            store, lease, settings.lease(), settings.heartbeat(), clock, heartbeats)) {
+      TranscodeListener listener =
+          new TranscodeListener() {
+            @Override
+            public void progress(double fraction) {
+              progress.within(fraction);
+            }
+
+            @Override
+            public boolean shouldStop() {
+              return handBackRequested || keeper.lost();
+            }
+          };
+      try {
+        Files.createDirectories(settings.workDir());
+        dir = Files.createTempDirectory(settings.workDir(), "capstan-job-");
+        progress.enter(ProgressStage.DOWNLOADING);
+        // No file extension: FFmpeg must recognise the format from the bytes alone.
+        Path source = dir.resolve("source");
+        download(job, source);
+        stopIfAsked(listener);
+
+        progress.enter(ProgressStage.PROBING);
+        SourceMedia media = transcoder.probe(source);
+        stopIfAsked(listener);
+
+        progress.enter(ProgressStage.TRANSCODING);
+        long started = System.nanoTime();
+        TranscodeResult result = transcoder.transcode(source, media, dir, listener);
+        metrics.transcoded(Duration.ofNanos(System.nanoTime() - started), media.durationSeconds());
+        stopIfAsked(listener);
+
+        progress.enter(ProgressStage.UPLOADING);
+        String prefix = S3Keys.attemptPrefix(lease.videoId(), lease.attempt());
+        String mp4Key = S3Keys.downloadMp4(prefix);
+        String posterKey = S3Keys.thumbnail(prefix);
+        uploaded = true;
+        objects.putFile(mp4Key, result.download().path(), "video/mp4");
+        objects.putFile(posterKey, result.poster().path(), "image/jpeg");
+        stopIfAsked(listener);
+
+        boolean recorded = store.recordSuccess(lease, success(prefix, media, result, mp4Key, posterKey));
+        if (!recorded) {
+          LOG.warnf("job %s: lease lost before the result was recorded", lease.jobId());
+          return Result.of(Outcome.LEASE_LOST);
+        }
+        LOG.infof(
+            "job %s: video %s ready (%.1f s of %s %s)",
+            lease.jobId(), lease.videoId(), media.durationSeconds(), media.videoCodec(), media.display());
+        return Result.of(Outcome.SUCCEEDED);
+      } catch (TranscodeStopped e) {
+        if (keeper.lost()) {
+          LOG.warnf("job %s: lease lost, stopped without writing", lease.jobId());
+          return Result.of(Outcome.LEASE_LOST);
+        }
+        return store.handBack(lease)
+            ? Result.of(Outcome.HANDED_BACK)
+            : Result.of(Outcome.LEASE_LOST);
+      } catch (MediaRejected e) {
+        JobFailure failure = JobFailure.ofMedia(e.reason(), e.detail());
+        LOG.infof("job %s: video %s rejected: %s", lease.jobId(), lease.videoId(), failure.technicalDetail());
+        return fail(lease, JobState.DEAD, failure, Outcome.DEAD);
+      } catch (Exception e) {
+        LOG.errorf(e, "job %s: video %s failed", lease.jobId(), lease.videoId());
+        if (uploaded && !keeper.lost()) {
+          removeQuietly(S3Keys.attemptPrefix(lease.videoId(), lease.attempt()));
+        }
+        return fail(lease, JobState.FAILED, JobFailure.ofInternal(e), Outcome.FAILED);
+      }
+    } finally {
+      deleteTree(dir);
+      metrics.busy(false);
+    }
+  }
+
+  private void download(TranscodeJob job, Path target) {
+    String key = job.sourceKey() != null ? job.sourceKey() : S3Keys.source(job.videoId());
+    try {
+      objects.download(key, target);
+    } catch (ObjectNotFoundException e) {
+      throw new MediaRejected(FailureReason.SOURCE_MISSING, null);
+    }
+    try {
+      if (Files.size(target) == 0) {
+        throw new MediaRejected(FailureReason.SOURCE_EMPTY, null);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private Result fail(Lease lease, JobState state, JobFailure failure, Outcome outcome)
+      throws SQLException {
+    if (!store.recordFailure(lease, state, failure)) {
+      LOG.warnf("job %s: lease lost before the failure was recorded", lease.jobId());
+      return Result.of(Outcome.LEASE_LOST);
+    }
+    return new Result(outcome, failure);
+  }
+
+  private static JobStore.Success success(
+      String prefix, SourceMedia media, TranscodeResult r, String mp4Key, String posterKey) {
+    TranscodeResult.OutputFile mp4 = r.download();
+    TranscodeResult.OutputFile poster = r.poster();
+    return new JobStore.Success(
+        prefix,
+        r.durationSeconds(),
+        media.display().width(),
+        media.display().height(),
+        media.fps(),
+        media.hasAudio(),
+        new JobStore.RenditionRow(
+            "mp4",
+            RenditionLadder.DOWNLOAD.name(),
+            mp4.size().width(),
+            mp4.size().height(),
+            mp4.bitrateKbps(),
+            mp4.codecs(),
+            mp4Key,
+            mp4.sizeBytes()),
+        new JobStore.RenditionRow(
+            "thumbnail",
+            "poster",
+            poster.size().width(),
+            poster.size().height(),
+            null,
+            null,
+            posterKey,
+            poster.sizeBytes()));
+  }
+
+  private static void stopIfAsked(TranscodeListener listener) {
+    if (listener.shouldStop()) {
+      throw new TranscodeStopped("stopped between steps");
+    }
+  }
+
+  private void writeProgress(Lease lease, int percent, ProgressStage stage) {
+    try {
+      store.progress(lease.videoId(), percent, stage);
+    } catch (SQLException | RuntimeException e) {
+      // Progress is a courtesy; the job goes on without it.
+      LOG.debugf(e, "job %s: progress not written", lease.jobId());
+    }
+  }
+
+  private void removeQuietly(String prefix) {
+    try {
+      objects.deletePrefix(prefix);
+    } catch (RuntimeException e) {
+      LOG.debugf(e, "could not remove partial output under %s", prefix);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warnf(e, "could not remove work folder %s", dir);
+    }
+  }
+
+  @PreDestroy
+  void close() {
+    heartbeats.shutdownNow();
+  }
+}
