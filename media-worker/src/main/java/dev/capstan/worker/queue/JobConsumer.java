@@ -1,0 +1,190 @@
+package dev.capstan.worker.queue;
+
+import dev.capstan.model.job.JobKinds;
+import dev.capstan.model.job.JobMessage;
+import dev.capstan.model.job.QueueNames;
+import dev.capstan.model.job.TranscodeJob;
+import dev.capstan.worker.config.WorkerConfig;
+import dev.capstan.worker.config.WorkerIdentity;
+import dev.capstan.worker.job.TranscodeJobProcessor;
+import dev.capstan.worker.job.TranscodeJobProcessor.Result;
+import dev.capstan.worker.metrics.WorkerMetrics;
+import dev.capstan.worker.metrics.WorkerMetrics.JobOutcome;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The worker's one consumer thread: reads the job stream one entry at a time and runs each job to
+ * its end. No entry, however broken, stops the loop. On shutdown it stops taking entries and lets
+ * the running job finish within {@code quarkus.shutdown.timeout}; past that the job is handed back.
+ */
+@ApplicationScoped
+public class JobConsumer {
+  private static final Logger LOG = Logger.getLogger(JobConsumer.class);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  // Part of the shutdown timeout kept for handing the job back after asking it to stop.
+  private static final Duration HAND_BACK_MARGIN = Duration.ofSeconds(3);
+
+  private final JobQueue queue;
+  private final TranscodeJobProcessor processor;
+  private final WorkerMetrics metrics;
+  private final WorkerConfig config;
+  private final String consumerName;
+  private final Duration shutdownTimeout;
+  private final CountDownLatch stopSignal = new CountDownLatch(1);
+  private volatile boolean stopping;
+  private volatile Thread thread;
+
+  public JobConsumer(
+      JobQueue queue,
+      TranscodeJobProcessor processor,
+      WorkerMetrics metrics,
+      WorkerConfig config,
+      WorkerIdentity identity,
+      @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
+    this.queue = queue;
+    this.processor = processor;
+    this.metrics = metrics;
+    this.config = config;
+    this.consumerName = identity.id();
+    this.shutdownTimeout = shutdownTimeout.orElse(Duration.ofSeconds(30));
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    if (!config.worker().enabled()) {
+      LOG.info("consumer loop disabled (capstan.worker.enabled=false)");
+      return;
+    }
+    Thread t = Thread.ofPlatform().name("job-consumer").unstarted(this::run);
+    thread = t;
+    t.start();
+    LOG.infof(
+        "worker %s consuming %s as group %s",
+        consumerName,
+        QueueNames.jobStream(config.redis().namespace()),
+        QueueNames.WORKER_GROUP);
+  }
+
+  void onStop(@Observes ShutdownEvent event) {
+    Thread t = thread;
+    stopping = true;
+    stopSignal.countDown();
+    if (t == null) {
+      return;
+    }
+    try {
+      Duration drain = shutdownTimeout.minus(HAND_BACK_MARGIN);
+      t.join(Math.max(1, drain.toMillis()));
+      if (t.isAlive()) {
+        LOG.warn("shutdown: the running job did not finish in time; handing it back");
+        processor.requestHandBack();
+        t.join(HAND_BACK_MARGIN.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** True while the loop runs (or it is switched off on purpose): the liveness of a worker. */
+  public boolean healthy() {
+    Thread t = thread;
+    return !config.worker().enabled() || stopping || (t != null && t.isAlive());
+  }
+
+  private void run() {
+    boolean groupReady = false;
+    Duration backoff = Duration.ofMillis(500);
+    while (!stopping) {
+      try {
+        if (!groupReady) {
+          queue.ensureGroup();
+          groupReady = true;
+        }
+        Optional<JobQueue.Entry> entry = queue.next(consumerName, config.worker().block());
+        if (entry.isPresent() && !stopping) {
+          handle(entry.get());
+        } else if (entry.isPresent()) {
+          // Read just as shutdown began: pass it on to a live worker untouched.
+          queue.requeue(entry.get());
+          queue.ack(entry.get().id());
+        }
+        backoff = Duration.ofMillis(500);
+      } catch (Throwable e) {
+        if (e instanceof VirtualMachineError vme) {
+          throw vme;
+        }
+        LOG.errorf(e, "consumer loop error; retrying in %d ms", backoff.toMillis());
+        pause(backoff);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+      }
+    }
+    LOG.info("consumer loop stopped");
+  }
+
+  private void handle(JobQueue.Entry entry) throws Exception {
+    TranscodeJob job;
+    try {
+      job = decode(entry);
+    } catch (JobMessage.MalformedJobMessage e) {
+      LOG.warnf("entry %s is malformed (%s); dead-lettered", entry.id(), e.getMessage());
+      queue.deadLetter(entry, "malformed: " + e.getMessage());
+      queue.ack(entry.id());
+      metrics.job(JobOutcome.DEAD_LETTER);
+      return;
+    }
+    Result result = processor.process(job, consumerName);
+    switch (result.outcome()) {
+      case SUCCEEDED -> {
+        queue.ack(entry.id());
+        metrics.job(JobOutcome.SUCCEEDED);
+      }
+      case FAILED -> {
+        queue.ack(entry.id());
+        metrics.job(JobOutcome.FAILED);
+        metrics.failure(result.failure().reason());
+      }
+      case DEAD -> {
+        queue.deadLetter(entry, result.failure().technicalDetail());
+        queue.ack(entry.id());
+        metrics.job(JobOutcome.DEAD_LETTER);
+        metrics.failure(result.failure().reason());
+      }
+      case SKIPPED, LEASE_LOST -> queue.ack(entry.id());
+      case HANDED_BACK -> {
+        // A fresh entry so a live worker takes the job now, not when a reconciler notices.
+        queue.requeue(entry);
+        queue.ack(entry.id());
+      }
+    }
+  }
+
+  private static TranscodeJob decode(JobQueue.Entry entry) {
+    TranscodeJob job = JobMessage.decode(JobKinds.TRANSCODE, entry.fields());
+    String jobId = entry.fields().get(JobMessage.FIELD_JOB_ID);
+    if (job.jobId() == null || job.videoId() == null || job.attempt() < 1) {
+      throw new JobMessage.MalformedJobMessage("payload lacks jobId, videoId or attempt");
+    }
+    if (!job.jobId().equals(jobId)) {
+      throw new JobMessage.MalformedJobMessage(
+          "jobId field " + jobId + " differs from the payload's " + job.jobId());
+    }
+    return job;
+  }
+
+  private void pause(Duration d) {
+    try {
+      stopSignal.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopping = true;
+    }
+  }
+}
