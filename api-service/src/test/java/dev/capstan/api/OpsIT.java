@@ -23,7 +23,8 @@ class OpsIT {
         .body("checks.name", hasItems("redis", "s3"))
         .body("checks.find { it.name == 'redis' }.status", equalTo("UP"))
         .body("checks.find { it.name == 's3' }.status", equalTo("UP"))
-        .body("checks.name", hasItems(org.hamcrest.Matchers.containsStringIgnoringCase("database")));
+        .body(
+            "checks.name", hasItems(org.hamcrest.Matchers.containsStringIgnoringCase("database")));
   }
 
   @Test

@@ -102,8 +102,7 @@ class VideoUploadIT {
         .untilAsserted(() -> assertThat(streamedPayloads()).contains(jobId));
     Map<String, String> entry = streamEntry(jobId);
     TranscodeJob job = JobMessage.decode(JobKinds.TRANSCODE, entry);
-    assertThat(job)
-        .isEqualTo(new TranscodeJob(jobId, id, 1, S3Keys.source(id)));
+    assertThat(job).isEqualTo(new TranscodeJob(jobId, id, 1, S3Keys.source(id)));
     assertThat(column("select published_at from jobs where id = ?", jobId)).isNotNull();
 
     given()
@@ -167,9 +166,19 @@ class VideoUploadIT {
     String token = ApiTestClient.signUp();
     String id = newVideo(token);
     byte[] bytes = Files.readAllBytes(clip);
-    given().auth().oauth2(token).contentType("video/mp4").body(bytes)
-        .put("/api/v1/videos/" + id + "/source").then().statusCode(202);
-    given().auth().oauth2(token).contentType("video/mp4").body(bytes)
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType("video/mp4")
+        .body(bytes)
+        .put("/api/v1/videos/" + id + "/source")
+        .then()
+        .statusCode(202);
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType("video/mp4")
+        .body(bytes)
         .put("/api/v1/videos/" + id + "/source")
         .then()
         .statusCode(409)
@@ -180,28 +189,42 @@ class VideoUploadIT {
   void empty_body_is_refused_and_the_video_still_waits_for_its_upload() {
     String token = ApiTestClient.signUp();
     String id = newVideo(token);
-    given().auth().oauth2(token).contentType("video/mp4").body(new byte[0])
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType("video/mp4")
+        .body(new byte[0])
         .put("/api/v1/videos/" + id + "/source")
         .then()
         .statusCode(400)
         .contentType("application/problem+json")
         .body("code", equalTo("empty_upload"));
-    given().auth().oauth2(token).get("/api/v1/videos/" + id)
-        .then().body("status", equalTo("awaiting_upload"));
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos/" + id)
+        .then()
+        .body("status", equalTo("awaiting_upload"));
     assertThat(store.head(S3Keys.source(id))).isEmpty();
   }
 
   @Test
   void multipart_without_a_file_part_or_with_an_empty_file_is_a_clear_400() throws Exception {
     String token = ApiTestClient.signUp();
-    given().auth().oauth2(token).multiPart("title", "no file")
+    given()
+        .auth()
+        .oauth2(token)
+        .multiPart("title", "no file")
         .post("/api/v1/videos")
         .then()
         .statusCode(400)
         .contentType("application/problem+json")
         .body("code", equalTo("missing_file"));
     Path empty = Files.createFile(dir.resolve("empty-" + System.nanoTime() + ".mp4"));
-    given().auth().oauth2(token).multiPart("file", empty.toFile(), "video/mp4")
+    given()
+        .auth()
+        .oauth2(token)
+        .multiPart("file", empty.toFile(), "video/mp4")
         .post("/api/v1/videos")
         .then()
         .statusCode(400)
@@ -214,11 +237,23 @@ class VideoUploadIT {
     Path text = Files.writeString(dir.resolve("notes.txt"), "this is not a video\n".repeat(50));
     byte[] random = new byte[64 * 1024];
     new Random(1).nextBytes(random);
-    given().auth().oauth2(token).multiPart("file", text.toFile(), "text/plain")
-        .post("/api/v1/videos").then().statusCode(202).body("status", equalTo("queued"));
+    given()
+        .auth()
+        .oauth2(token)
+        .multiPart("file", text.toFile(), "text/plain")
+        .post("/api/v1/videos")
+        .then()
+        .statusCode(202)
+        .body("status", equalTo("queued"));
     String id = newVideo(token);
-    given().auth().oauth2(token).contentType("application/octet-stream").body(random)
-        .put("/api/v1/videos/" + id + "/source").then().statusCode(202);
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType("application/octet-stream")
+        .body(random)
+        .put("/api/v1/videos/" + id + "/source")
+        .then()
+        .statusCode(202);
   }
 
   @Test
@@ -230,15 +265,20 @@ class VideoUploadIT {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       out.write(
-          ("PUT /api/v1/videos/" + id + "/source HTTP/1.1\r\n"
+          ("PUT /api/v1/videos/"
+                  + id
+                  + "/source HTTP/1.1\r\n"
                   + "Host: localhost\r\n"
-                  + "Authorization: Bearer " + token + "\r\n"
+                  + "Authorization: Bearer "
+                  + token
+                  + "\r\n"
                   + "Content-Type: video/mp4\r\n"
                   + "Content-Length: 999999999999\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       BufferedReader in =
-          new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
       String status = in.readLine();
       assertThat(status).contains("413");
       StringBuilder headers = new StringBuilder();
@@ -256,8 +296,7 @@ class VideoUploadIT {
         read += in.read(body, read, bodyLength - read);
       }
       assertThat(headers.toString()).contains("content-type: application/problem+json");
-      assertThat(new String(body))
-          .contains("\"code\":\"payload_too_large\"");
+      assertThat(new String(body)).contains("\"code\":\"payload_too_large\"");
     }
   }
 
@@ -268,7 +307,8 @@ class VideoUploadIT {
     long limit = 16L * 1024 * 1024;
     HttpRequest request =
         HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + RestAssured.port + "/api/v1/videos/" + id + "/source"))
+                URI.create(
+                    "http://127.0.0.1:" + RestAssured.port + "/api/v1/videos/" + id + "/source"))
             .header("Authorization", "Bearer " + token)
             .header("Content-Type", "video/mp4")
             .PUT(
@@ -286,15 +326,22 @@ class VideoUploadIT {
       status = 413;
     }
     assertThat(status).isEqualTo(413);
-    given().auth().oauth2(token).get("/api/v1/videos/" + id)
-        .then().body("status", equalTo("awaiting_upload"));
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos/" + id)
+        .then()
+        .body("status", equalTo("awaiting_upload"));
     assertThat(store.head(S3Keys.source(id))).isEmpty();
   }
 
   @Test
   void oversized_json_is_refused_with_413() {
     String token = ApiTestClient.signUp();
-    given().auth().oauth2(token).contentType(ContentType.JSON)
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("title", "x".repeat(2 * 1024 * 1024)))
         .post("/api/v1/videos")
         .then()
@@ -306,17 +353,25 @@ class VideoUploadIT {
   void a_job_whose_publication_was_lost_is_published_again_by_the_sweep() throws Exception {
     String token = ApiTestClient.signUp();
     String id = newVideo(token);
-    given().auth().oauth2(token).contentType("video/mp4").body(Files.readAllBytes(clip))
-        .put("/api/v1/videos/" + id + "/source").then().statusCode(202);
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType("video/mp4")
+        .body(Files.readAllBytes(clip))
+        .put("/api/v1/videos/" + id + "/source")
+        .then()
+        .statusCode(202);
     String jobId = jobOf(id, "QUEUED");
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(streamedPayloads()).contains(jobId));
     // As if Redis had lost the entry and the publication had never been recorded.
     stream().remove(streamIdOf(jobId));
     update("update jobs set published_at = null where id = ?", jobId);
     assertThat(streamedPayloads()).doesNotContain(jobId);
 
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertThat(streamedPayloads()).contains(jobId));
     assertThat(column("select published_at from jobs where id = ?", jobId)).isNotNull();
   }
@@ -327,21 +382,27 @@ class VideoUploadIT {
   }
 
   private String streamedPayloads() {
-    return stream().range(StreamRangeArgs.startId(StreamMessageId.MIN).endId(StreamMessageId.MAX))
-        .values().toString();
+    return stream()
+        .range(StreamRangeArgs.startId(StreamMessageId.MIN).endId(StreamMessageId.MAX))
+        .values()
+        .toString();
   }
 
   private Map<String, String> streamEntry(String jobId) {
-    return stream().range(StreamRangeArgs.startId(StreamMessageId.MIN).endId(StreamMessageId.MAX))
-        .values().stream()
+    return stream()
+        .range(StreamRangeArgs.startId(StreamMessageId.MIN).endId(StreamMessageId.MAX))
+        .values()
+        .stream()
         .filter(e -> jobId.equals(e.get(JobMessage.FIELD_JOB_ID)))
         .findFirst()
         .orElseThrow();
   }
 
   private StreamMessageId streamIdOf(String jobId) {
-    return stream().range(StreamRangeArgs.startId(StreamMessageId.MIN).endId(StreamMessageId.MAX))
-        .entrySet().stream()
+    return stream()
+        .range(StreamRangeArgs.startId(StreamMessageId.MIN).endId(StreamMessageId.MAX))
+        .entrySet()
+        .stream()
         .filter(e -> jobId.equals(e.getValue().get(JobMessage.FIELD_JOB_ID)))
         .map(Map.Entry::getKey)
         .findFirst()

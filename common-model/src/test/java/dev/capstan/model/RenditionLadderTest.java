@@ -43,8 +43,7 @@ class RenditionLadderTest {
 
   @Test
   void odd_source_dimensions_become_even() {
-    Dimensions out =
-        RenditionLadder.outputSize(new Dimensions(321, 181), RenditionLadder.DOWNLOAD);
+    Dimensions out = RenditionLadder.outputSize(new Dimensions(321, 181), RenditionLadder.DOWNLOAD);
     assertThat(out.width() % 2).isZero();
     assertThat(out.height() % 2).isZero();
   }

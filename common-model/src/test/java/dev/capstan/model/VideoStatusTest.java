@@ -29,7 +29,8 @@ class VideoStatusTest {
   @Test
   void status_travels_as_its_lowercase_wire_name() throws Exception {
     ObjectMapper json = new ObjectMapper();
-    assertThat(json.writeValueAsString(VideoStatus.AWAITING_UPLOAD)).isEqualTo("\"awaiting_upload\"");
+    assertThat(json.writeValueAsString(VideoStatus.AWAITING_UPLOAD))
+        .isEqualTo("\"awaiting_upload\"");
     assertThat(json.readValue("\"ready\"", VideoStatus.class)).isEqualTo(VideoStatus.READY);
   }
 

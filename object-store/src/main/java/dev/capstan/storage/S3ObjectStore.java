@@ -214,8 +214,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
   @Override
   public int deletePrefix(String prefix) {
-    ListObjectsV2Iterable pages =
-        s3.listObjectsV2Paginator(r -> r.bucket(bucket()).prefix(prefix));
+    ListObjectsV2Iterable pages = s3.listObjectsV2Paginator(r -> r.bucket(bucket()).prefix(prefix));
     int deleted = 0;
     for (var page : pages) {
       List<ObjectIdentifier> ids =

@@ -53,7 +53,9 @@ class S3ObjectStoreIT {
     new Random(7).nextBytes(data);
     long stored = store.putStream("t/big.bin", new ByteArrayInputStream(data), "video/mp4");
     assertThat(stored).isEqualTo(data.length);
-    assertThat(store.head("t/big.bin")).get().extracting(ObjectStore.ObjectInfo::sizeBytes)
+    assertThat(store.head("t/big.bin"))
+        .get()
+        .extracting(ObjectStore.ObjectInfo::sizeBytes)
         .isEqualTo((long) data.length);
     Path out = dir.resolve("out.bin");
     store.download("t/big.bin", out);
@@ -74,7 +76,9 @@ class S3ObjectStoreIT {
   @Test
   void empty_stream_stores_an_empty_object() {
     assertThat(store.putStream("t/empty", InputStream.nullInputStream(), "video/mp4")).isZero();
-    assertThat(store.head("t/empty")).get().extracting(ObjectStore.ObjectInfo::sizeBytes)
+    assertThat(store.head("t/empty"))
+        .get()
+        .extracting(ObjectStore.ObjectInfo::sizeBytes)
         .isEqualTo(0L);
   }
 

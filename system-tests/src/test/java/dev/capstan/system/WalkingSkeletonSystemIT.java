@@ -144,7 +144,8 @@ class WalkingSkeletonSystemIT {
 
   @Test
   void bad_sources_fail_with_a_readable_reason_and_the_worker_survives() throws Exception {
-    Path text = Files.writeString(work.resolve("notes.txt"), "definitely not a video\n".repeat(100));
+    Path text =
+        Files.writeString(work.resolve("notes.txt"), "definitely not a video\n".repeat(100));
     byte[] noise = new byte[256 * 1024];
     new Random(42).nextBytes(noise);
     Path random = Files.write(work.resolve("noise.mp4"), noise);

@@ -33,6 +33,7 @@ public class SessionAuthFilter implements ContainerRequestFilter {
     currentUser.set(
         auth.authenticate(token)
             .orElseThrow(
-                () -> new Unauthorized("invalid_token", "the token is unknown, expired or revoked")));
+                () ->
+                    new Unauthorized("invalid_token", "the token is unknown, expired or revoked")));
   }
 }

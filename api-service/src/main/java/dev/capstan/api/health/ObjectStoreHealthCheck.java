@@ -19,7 +19,10 @@ public class ObjectStoreHealthCheck implements HealthCheck {
       store.ping();
       return HealthCheckResponse.up("s3");
     } catch (RuntimeException e) {
-      return HealthCheckResponse.named("s3").down().withData("error", String.valueOf(e.getMessage())).build();
+      return HealthCheckResponse.named("s3")
+          .down()
+          .withData("error", String.valueOf(e.getMessage()))
+          .build();
     }
   }
 }

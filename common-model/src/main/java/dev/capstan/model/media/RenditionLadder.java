@@ -3,8 +3,8 @@ package dev.capstan.model.media;
 import java.util.List;
 
 /**
- * The rendition ladder and its maths: which rungs a source gets, and the exact output size of
- * each. Rungs are named by the short side, so portrait video gets the same ladder as landscape.
+ * The rendition ladder and its maths: which rungs a source gets, and the exact output size of each.
+ * Rungs are named by the short side, so portrait video gets the same ladder as landscape.
  */
 public final class RenditionLadder {
 

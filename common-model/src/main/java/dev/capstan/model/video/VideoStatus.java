@@ -7,8 +7,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Lifecycle of a video. The only place that says which transitions are legal; both services ask
- * it before they write a status.
+ * Lifecycle of a video. The only place that says which transitions are legal; both services ask it
+ * before they write a status.
  */
 public enum VideoStatus {
   AWAITING_UPLOAD("awaiting_upload"),

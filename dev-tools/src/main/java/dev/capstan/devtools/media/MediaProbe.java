@@ -21,8 +21,7 @@ public final class MediaProbe {
       return """
           {"format":"%s","videoCodec":"%s","audioCodec":"%s","width":%d,"height":%d,\
           "durationSeconds":%.3f,"audioChannels":%d}"""
-          .formatted(
-              format, videoCodec, audioCodec, width, height, durationSeconds, audioChannels);
+          .formatted(format, videoCodec, audioCodec, width, height, durationSeconds, audioChannels);
     }
   }
 

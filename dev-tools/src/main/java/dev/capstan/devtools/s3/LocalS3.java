@@ -12,8 +12,8 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 
 /**
- * An S3-compatible server on a local folder (S3Proxy, filesystem backend), for {@code ./capstan
- * up} and the tests. Prints {@code READY <endpoint>} once it serves requests.
+ * An S3-compatible server on a local folder (S3Proxy, filesystem backend), for {@code ./capstan up}
+ * and the tests. Prints {@code READY <endpoint>} once it serves requests.
  */
 public final class LocalS3 {
 

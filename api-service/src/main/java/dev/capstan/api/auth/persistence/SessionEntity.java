@@ -34,8 +34,7 @@ public class SessionEntity extends PanacheEntityBase {
   public Instant revokedAt;
 
   public static Optional<SessionEntity> findActive(String tokenHash, Instant now) {
-    return find(
-            "tokenHash = ?1 and revokedAt is null and expiresAt > ?2", tokenHash, now)
+    return find("tokenHash = ?1 and revokedAt is null and expiresAt > ?2", tokenHash, now)
         .firstResultOptional();
   }
 }

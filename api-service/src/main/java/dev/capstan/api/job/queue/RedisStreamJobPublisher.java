@@ -11,10 +11,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.redisson.api.RStream;
 import org.redisson.api.RedissonClient;
-import org.redisson.api.stream.StreamMessageId;
 import org.redisson.api.redisnode.RedisNodes;
 import org.redisson.api.stream.StreamAddArgs;
 import org.redisson.api.stream.StreamCreateGroupArgs;
+import org.redisson.api.stream.StreamMessageId;
 import org.redisson.client.codec.StringCodec;
 
 /** Publishes jobs with XADD to the job stream that the workers read as a consumer group. */

@@ -23,8 +23,8 @@ import java.util.List;
 
 /**
  * The transactional outbox. {@link #enqueueTranscode} writes the job row inside the caller's
- * transaction; only after that commits is the job published to Redis. A sweep publishes jobs
- * whose publication never happened, so a Redis outage delays jobs but loses none.
+ * transaction; only after that commits is the job published to Redis. A sweep publishes jobs whose
+ * publication never happened, so a Redis outage delays jobs but loses none.
  */
 @ApplicationScoped
 public class JobDispatcher {
@@ -89,8 +89,7 @@ public class JobDispatcher {
   }
 
   private static TranscodeJob payloadOf(JobEntity job) {
-    return new TranscodeJob(
-        job.id, job.videoId, job.attempt, S3Keys.source(job.videoId));
+    return new TranscodeJob(job.id, job.videoId, job.attempt, S3Keys.source(job.videoId));
   }
 
   private Instant now() {

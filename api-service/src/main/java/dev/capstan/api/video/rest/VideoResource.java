@@ -53,9 +53,7 @@ public class VideoResource {
     }
     VideoView v =
         videos.createFromFile(currentUser.id(), title, file.uploadedFile(), file.contentType());
-    return Response.accepted(v)
-        .location(uri.getAbsolutePathBuilder().path(v.id()).build())
-        .build();
+    return Response.accepted(v).location(uri.getAbsolutePathBuilder().path(v.id()).build()).build();
   }
 
   /** The source as the raw request body, streamed to storage. */

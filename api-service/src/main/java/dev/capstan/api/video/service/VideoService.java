@@ -34,8 +34,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
- * Videos: create, take the source bytes (streamed to the object store, never held whole), queue
- * the transcode in the same transaction that marks the video queued, and show it back.
+ * Videos: create, take the source bytes (streamed to the object store, never held whole), queue the
+ * transcode in the same transaction that marks the video queued, and show it back.
  */
 @ApplicationScoped
 public class VideoService {
@@ -59,8 +59,7 @@ public class VideoService {
     String type = contentType == null ? DEFAULT_CONTENT_TYPE : contentType;
     long size;
     try {
-      size =
-          store.putStream(key, new LimitedInputStream(body, config.upload().maxBytes()), type);
+      size = store.putStream(key, new LimitedInputStream(body, config.upload().maxBytes()), type);
     } catch (UncheckedIOException e) {
       throw new BadRequest(
           "upload_incomplete", "the upload ended before the body was complete; send it again");
