@@ -22,6 +22,14 @@ public interface ApiConfig {
 
   Jobs jobs();
 
+  Storage storage();
+
+  Share share();
+
+  /** Public address of this installation, used in links handed to people. */
+  @WithDefault("http://localhost:8080")
+  URI publicBaseUrl();
+
   /** Redis: the job stream, and later caches and rate limits. */
   interface Redis {
     /** Redis URL, {@code redis://[:password@]host:port[/db]}. */
@@ -101,5 +109,23 @@ public interface ApiConfig {
     /** A queued job unpublished for this long is published again by the sweep. */
     @WithDefault("PT10S")
     Duration republishAfter();
+  }
+
+  /** Housekeeping of the object store. */
+  interface Storage {
+    /** How often deleted videos' objects are removed. */
+    @WithDefault("PT10S")
+    Duration deletionSweepEvery();
+
+    /** A second removal pass this long after the first catches a worker's late writes. */
+    @WithDefault("PT15M")
+    Duration deletionSecondPassAfter();
+  }
+
+  /** Share links. */
+  interface Share {
+    /** Random bytes in a share code (12 bytes = 96 bits, 16 URL-safe characters). */
+    @WithDefault("12")
+    int codeBytes();
   }
 }

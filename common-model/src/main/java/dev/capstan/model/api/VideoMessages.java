@@ -13,6 +13,10 @@ public final class VideoMessages {
   public record CreateVideoRequest(
       @Size(max = 300) String title, @Size(max = 5000) String description) {}
 
+  /** Fields to change; absent fields stay as they are. */
+  public record UpdateVideoRequest(
+      @Size(min = 1, max = 300) String title, @Size(max = 5000) String description) {}
+
   /** Where processing stands: percent done and the stage it is in. */
   public record Progress(int percent, String stage) {}
 

@@ -9,6 +9,8 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /** An output the worker wrote (MP4, poster...). Written by the worker, read here. */
 @Entity
@@ -44,6 +46,15 @@ public class RenditionEntity extends PanacheEntityBase {
 
   @Column(name = "created_at")
   public Instant createdAt;
+
+  /** Renditions of many videos in one query, grouped by video id. */
+  public static Map<String, List<RenditionEntity>> ofVideos(List<String> videoIds) {
+    if (videoIds.isEmpty()) {
+      return Map.of();
+    }
+    return RenditionEntity.<RenditionEntity>list("videoId in ?1", videoIds).stream()
+        .collect(Collectors.groupingBy(r -> r.videoId));
+  }
 
   /** The renditions of the attempt the video currently points at. */
   public static List<RenditionEntity> ofCurrentAttempt(String videoId, String outputPrefix) {

@@ -1,11 +1,13 @@
 package dev.capstan.api.video.persistence;
 
+import dev.capstan.api.common.Cursor;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.hibernate.annotations.UuidGenerator;
 
@@ -68,6 +70,21 @@ public class VideoEntity extends PanacheEntityBase {
 
   @Column(name = "updated_at")
   public Instant updatedAt;
+
+  /** One keyset page of a user's videos, newest first (index idx_videos_user_id). */
+  public static List<VideoEntity> pageOf(String userId, Cursor after, int limit) {
+    if (after == null) {
+      return find("userId = ?1 order by createdAt desc, id desc", userId).page(0, limit).list();
+    }
+    return find(
+            "userId = ?1 and (createdAt < ?2 or (createdAt = ?2 and id < ?3))"
+                + " order by createdAt desc, id desc",
+            userId,
+            after.createdAt(),
+            after.id())
+        .page(0, limit)
+        .list();
+  }
 
   public static Optional<VideoEntity> findOwned(String id, String userId) {
     return find("id = ?1 and userId = ?2", id, userId).firstResultOptional();

@@ -5,12 +5,17 @@ import dev.capstan.api.auth.RequiresSession;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.NotFound;
 import dev.capstan.api.video.service.VideoService;
+import dev.capstan.model.api.Page;
 import dev.capstan.model.api.VideoMessages.CreateVideoRequest;
+import dev.capstan.model.api.VideoMessages.UpdateVideoRequest;
 import dev.capstan.model.api.VideoMessages.VideoView;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -65,6 +70,27 @@ public class VideoResource {
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
       InputStream body) {
     return Response.accepted(videos.uploadSource(currentUser.id(), id, body, contentType)).build();
+  }
+
+  /** My videos, newest first; pass {@code nextCursor} back as {@code cursor} for more. */
+  @GET
+  public Page<VideoView> list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
+    return videos.list(currentUser.id(), limit, cursor);
+  }
+
+  @PATCH
+  @Path("/{id}")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public VideoView update(@PathParam("id") String id, @Valid UpdateVideoRequest request) {
+    return videos.update(currentUser.id(), id, request);
+  }
+
+  /** Gone at once; its files are removed from storage in the background. */
+  @DELETE
+  @Path("/{id}")
+  public Response delete(@PathParam("id") String id) {
+    videos.delete(currentUser.id(), id);
+    return Response.noContent().build();
   }
 
   @GET

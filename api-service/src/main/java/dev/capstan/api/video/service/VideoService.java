@@ -1,17 +1,21 @@
 package dev.capstan.api.video.service;
 
+import dev.capstan.api.common.Cursor;
 import dev.capstan.api.config.ApiConfig;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.Conflict;
 import dev.capstan.api.error.NotFound;
 import dev.capstan.api.error.ServiceUnavailable;
 import dev.capstan.api.job.service.JobDispatcher;
+import dev.capstan.api.storage.StorageDeletions;
 import dev.capstan.api.upload.LimitedInputStream;
 import dev.capstan.api.video.persistence.RenditionEntity;
 import dev.capstan.api.video.persistence.VideoEntity;
+import dev.capstan.model.api.Page;
 import dev.capstan.model.api.VideoMessages.CreateVideoRequest;
 import dev.capstan.model.api.VideoMessages.Playback;
 import dev.capstan.model.api.VideoMessages.Progress;
+import dev.capstan.model.api.VideoMessages.UpdateVideoRequest;
 import dev.capstan.model.api.VideoMessages.VideoError;
 import dev.capstan.model.api.VideoMessages.VideoView;
 import dev.capstan.model.storage.S3Keys;
@@ -31,6 +35,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,6 +52,7 @@ public class VideoService {
   @Inject JobDispatcher jobs;
   @Inject ApiConfig config;
   @Inject Clock clock;
+  @Inject StorageDeletions deletions;
 
   public VideoView create(String userId, CreateVideoRequest request) {
     return QuarkusTransaction.requiringNew().call(() -> view(newVideo(userId, request)));
@@ -102,6 +109,67 @@ public class VideoService {
         .call(() -> VideoEntity.findOwned(videoId, userId).map(this::view));
   }
 
+  /** The caller's videos, newest first, one keyset page; renditions in one query, no N+1. */
+  public Page<VideoView> list(String userId, Integer limit, String cursor) {
+    int size = Cursor.limit(limit);
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              List<VideoEntity> rows = VideoEntity.pageOf(userId, cursorOf(cursor), size + 1);
+              List<VideoEntity> page = rows.subList(0, Math.min(size, rows.size()));
+              Map<String, List<RenditionEntity>> renditions =
+                  RenditionEntity.ofVideos(page.stream().map(v -> v.id).toList());
+              List<VideoView> items =
+                  page.stream()
+                      .map(v -> view(v, renditions.getOrDefault(v.id, List.of())))
+                      .toList();
+              String next =
+                  rows.size() > size
+                      ? new Cursor(page.get(size - 1).createdAt, page.get(size - 1).id).encode()
+                      : null;
+              return new Page<>(items, next);
+            });
+  }
+
+  public VideoView update(String userId, String videoId, UpdateVideoRequest request) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              VideoEntity v =
+                  VideoEntity.findOwned(videoId, userId).orElseThrow(() -> new NotFound("video"));
+              if (request != null && request.title() != null) {
+                if (request.title().isBlank()) {
+                  throw new BadRequest("validation_failed", "title must not be blank");
+                }
+                v.title = request.title().strip();
+              }
+              if (request != null && request.description() != null) {
+                v.description = request.description();
+              }
+              v.updatedAt = now();
+              return view(v);
+            });
+  }
+
+  /**
+   * Deletes the video at once (rows cascade); its objects are removed by {@link StorageDeletions}
+   * from an intent written in the same transaction, so a crash cannot leave them behind.
+   */
+  public void delete(String userId, String videoId) {
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              VideoEntity v =
+                  VideoEntity.findOwned(videoId, userId).orElseThrow(() -> new NotFound("video"));
+              v.delete();
+              deletions.schedule(S3Keys.videoPrefix(videoId));
+            });
+  }
+
+  private static Cursor cursorOf(String cursor) {
+    return cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
+  }
+
   private VideoEntity newVideo(String userId, CreateVideoRequest request) {
     Instant now = now();
     VideoEntity v = new VideoEntity();
@@ -150,18 +218,33 @@ public class VideoService {
             });
   }
 
+  /** The view of a video loaded by another feature (share links); call inside a transaction. */
+  public VideoView viewOf(VideoEntity v) {
+    return view(v);
+  }
+
   private VideoView view(VideoEntity v) {
+    List<RenditionEntity> renditions =
+        v.outputPrefix == null
+            ? List.of()
+            : RenditionEntity.ofCurrentAttempt(v.id, v.outputPrefix);
+    return view(v, renditions);
+  }
+
+  /** Maps a video and the renditions of its current attempt; presigns their URLs. */
+  VideoView view(VideoEntity v, List<RenditionEntity> renditions) {
     URI mp4 = null;
     URI thumbnail = null;
-    if (v.outputPrefix != null) {
-      Duration ttl = config.playback().urlTtl();
-      for (RenditionEntity r : RenditionEntity.ofCurrentAttempt(v.id, v.outputPrefix)) {
-        switch (r.kind) {
-          case "mp4" -> mp4 = store.presignGet(r.s3Key, ttl);
-          case "thumbnail" -> thumbnail = store.presignGet(r.s3Key, ttl);
-          default -> {
-            // other kinds (HLS, storyboard) arrive with the media pipeline
-          }
+    Duration ttl = config.playback().urlTtl();
+    for (RenditionEntity r : renditions) {
+      if (v.outputPrefix == null || !r.s3Key.startsWith(v.outputPrefix)) {
+        continue;
+      }
+      switch (r.kind) {
+        case "mp4" -> mp4 = store.presignGet(r.s3Key, ttl);
+        case "thumbnail" -> thumbnail = store.presignGet(r.s3Key, ttl);
+        default -> {
+          // other kinds (HLS, storyboard) arrive with the media pipeline
         }
       }
     }

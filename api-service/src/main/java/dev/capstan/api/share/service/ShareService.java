@@ -1,0 +1,160 @@
+package dev.capstan.api.share.service;
+
+import dev.capstan.api.auth.persistence.UserEntity;
+import dev.capstan.api.auth.service.PasswordHasher;
+import dev.capstan.api.common.Cursor;
+import dev.capstan.api.config.ApiConfig;
+import dev.capstan.api.error.NotFound;
+import dev.capstan.api.error.Unauthorized;
+import dev.capstan.api.share.persistence.ShareLinkEntity;
+import dev.capstan.api.video.persistence.VideoEntity;
+import dev.capstan.api.video.service.VideoService;
+import dev.capstan.model.api.Page;
+import dev.capstan.model.api.ShareMessages.CreateShareRequest;
+import dev.capstan.model.api.ShareMessages.PublicShareView;
+import dev.capstan.model.api.ShareMessages.ShareView;
+import dev.capstan.model.api.VideoMessages.VideoView;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Share links: the owner creates, lists and revokes them; anyone holding one (and its password,
+ * when set) sees the video's public facts and playback URLs. Unknown, revoked and expired links
+ * all answer the same 404, so codes cannot be probed.
+ */
+@ApplicationScoped
+public class ShareService {
+  @Inject ApiConfig config;
+  @Inject Clock clock;
+  @Inject PasswordHasher passwords;
+  @Inject VideoService videos;
+
+  public ShareView create(String userId, String videoId, CreateShareRequest request) {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              VideoEntity video =
+                  VideoEntity.findOwned(videoId, userId).orElseThrow(() -> new NotFound("video"));
+              ShareLinkEntity link = new ShareLinkEntity();
+              link.videoId = video.id;
+              link.userId = userId;
+              link.code = ShareCodes.next(config.share().codeBytes());
+              link.createdAt = now();
+              if (request != null) {
+                link.expiresAt = request.expiresAt();
+                link.passwordHash =
+                    request.password() == null ? null : passwords.hash(request.password());
+              }
+              link.persist();
+              return view(link, video);
+            });
+  }
+
+  public Page<ShareView> list(String userId, Integer limit, String cursor) {
+    int size = Cursor.limit(limit);
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
+              List<ShareLinkEntity> rows = ShareLinkEntity.pageOf(userId, after, size + 1);
+              List<ShareLinkEntity> page = rows.subList(0, Math.min(size, rows.size()));
+              Map<String, VideoEntity> byId =
+                  page.isEmpty()
+                      ? Map.of()
+                      : VideoEntity.<VideoEntity>list(
+                              "id in ?1", page.stream().map(l -> l.videoId).distinct().toList())
+                          .stream()
+                          .collect(Collectors.toMap(v -> v.id, Function.identity()));
+              List<ShareView> items =
+                  page.stream().map(l -> view(l, byId.get(l.videoId))).toList();
+              String next =
+                  rows.size() > size
+                      ? new Cursor(page.get(size - 1).createdAt, page.get(size - 1).id).encode()
+                      : null;
+              return new Page<>(items, next);
+            });
+  }
+
+  public void revoke(String userId, String code) {
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              ShareLinkEntity link =
+                  ShareLinkEntity.findByCode(code)
+                      .filter(l -> l.userId.equals(userId))
+                      .orElseThrow(() -> new NotFound("share link"));
+              link.delete();
+            });
+  }
+
+  /** What a link holder sees. {@code password} is the value of the password header, if any. */
+  public PublicShareView open(String code, String password) {
+    if (!ShareCodes.plausible(code)) {
+      throw new NotFound("share link");
+    }
+    ShareLinkEntity link =
+        QuarkusTransaction.requiringNew()
+            .call(() -> ShareLinkEntity.findByCode(code))
+            .filter(l -> !l.expiredAt(now()))
+            .orElseThrow(() -> new NotFound("share link"));
+    if (link.passwordHash != null) {
+      if (password == null || password.isEmpty()) {
+        throw new Unauthorized(
+            "share_password_required", "this link is protected: send its password");
+      }
+      if (!passwords.matches(password, link.passwordHash)) {
+        throw new Unauthorized("share_password_invalid", "the password is wrong");
+      }
+    }
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              VideoEntity video = VideoEntity.findById(link.videoId);
+              if (video == null) {
+                throw new NotFound("share link");
+              }
+              UserEntity owner = UserEntity.findById(video.userId);
+              VideoView v = videos.viewOf(video);
+              return new PublicShareView(
+                  link.code,
+                  v.title(),
+                  owner == null ? null : owner.name,
+                  v.status(),
+                  v.durationSeconds(),
+                  v.width(),
+                  v.height(),
+                  v.thumbnailUrl(),
+                  v.playback(),
+                  v.createdAt());
+            });
+  }
+
+  private ShareView view(ShareLinkEntity link, VideoEntity video) {
+    return new ShareView(
+        link.code,
+        urlOf(link.code),
+        link.videoId,
+        video == null ? null : video.title,
+        link.passwordHash != null,
+        link.expiresAt,
+        link.createdAt);
+  }
+
+  private URI urlOf(String code) {
+    String base = config.publicBaseUrl().toString();
+    return URI.create((base.endsWith("/") ? base : base + "/") + "s/" + code);
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+}
