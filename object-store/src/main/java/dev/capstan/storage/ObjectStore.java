@@ -4,6 +4,8 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** Port to the object store (S3 or anything that speaks it). Keys come from {@code S3Keys}. */
@@ -11,6 +13,12 @@ public interface ObjectStore {
 
   /** What the store knows of one object. */
   record ObjectInfo(String key, long sizeBytes, String contentType, String etag) {}
+
+  /** A part of a multipart upload the store holds. */
+  record PartInfo(int partNumber, String etag, long sizeBytes) {}
+
+  /** A multipart upload that was started and neither completed nor aborted. */
+  record PendingUpload(String key, String uploadId, Instant initiated) {}
 
   /** Uploads a file (multipart for big files). */
   void putFile(String key, Path file, String contentType);
@@ -33,6 +41,23 @@ public interface ObjectStore {
 
   /** Deletes every object under a prefix; returns how many. */
   int deletePrefix(String prefix);
+
+  /** Starts a multipart upload whose parts clients send straight to the store. */
+  String startMultipart(String key, String contentType);
+
+  /** A URL that lets anyone PUT one part of an upload for {@code ttl}. */
+  URI presignUploadPart(String key, String uploadId, int partNumber, Duration ttl);
+
+  /** Parts received so far, in order; a resumed client sends only the others. */
+  List<PartInfo> listParts(String key, String uploadId);
+
+  /** Assembles the object from the given parts (number and ETag of each). */
+  void completeMultipart(String key, String uploadId, List<PartInfo> parts);
+
+  void abortMultipart(String key, String uploadId);
+
+  /** Multipart uploads under a prefix that were never completed or aborted. */
+  List<PendingUpload> pendingUploads(String prefix);
 
   /** Cheap reachability check of the bucket, for readiness. */
   void ping();

@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -228,6 +229,92 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       }
     }
     return deleted;
+  }
+
+  @Override
+  public String startMultipart(String key, String contentType) {
+    return call(
+        () ->
+            s3.createMultipartUpload(r -> r.bucket(bucket()).key(key).contentType(contentType))
+                .uploadId());
+  }
+
+  @Override
+  public URI presignUploadPart(String key, String uploadId, int partNumber, Duration ttl) {
+    try {
+      return presigner
+          .presignUploadPart(
+              p ->
+                  p.signatureDuration(ttl)
+                      .uploadPartRequest(
+                          u ->
+                              u.bucket(bucket())
+                                  .key(key)
+                                  .uploadId(uploadId)
+                                  .partNumber(partNumber)))
+          .url()
+          .toURI();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public List<PartInfo> listParts(String key, String uploadId) {
+    try {
+      List<PartInfo> parts = new ArrayList<>();
+      for (var page :
+          s3.listPartsPaginator(r -> r.bucket(bucket()).key(key).uploadId(uploadId))) {
+        page.parts()
+            .forEach(p -> parts.add(new PartInfo(p.partNumber(), p.eTag(), p.size())));
+      }
+      return parts;
+    } catch (NoSuchUploadException e) {
+      throw new ObjectNotFoundException(key + " (upload " + uploadId + ")");
+    } catch (SdkException e) {
+      throw new ObjectStoreException("list parts of " + key + " failed", e);
+    }
+  }
+
+  @Override
+  public void completeMultipart(String key, String uploadId, List<PartInfo> parts) {
+    List<CompletedPart> completed =
+        parts.stream()
+            .map(p -> CompletedPart.builder().partNumber(p.partNumber()).eTag(p.etag()).build())
+            .toList();
+    try {
+      s3.completeMultipartUpload(
+          r ->
+              r.bucket(bucket())
+                  .key(key)
+                  .uploadId(uploadId)
+                  .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build()));
+    } catch (NoSuchUploadException e) {
+      throw new ObjectNotFoundException(key + " (upload " + uploadId + ")");
+    } catch (SdkException e) {
+      throw new ObjectStoreException("complete " + key + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void abortMultipart(String key, String uploadId) {
+    try {
+      s3.abortMultipartUpload(r -> r.bucket(bucket()).key(key).uploadId(uploadId));
+    } catch (NoSuchUploadException e) {
+      // already gone: aborting is idempotent
+    } catch (SdkException e) {
+      throw new ObjectStoreException("abort " + key + " failed", e);
+    }
+  }
+
+  @Override
+  public List<PendingUpload> pendingUploads(String prefix) {
+    List<PendingUpload> pending = new ArrayList<>();
+    for (var page : s3.listMultipartUploadsPaginator(r -> r.bucket(bucket()).prefix(prefix))) {
+      page.uploads()
+          .forEach(u -> pending.add(new PendingUpload(u.key(), u.uploadId(), u.initiated())));
+    }
+    return pending;
   }
 
   @Override

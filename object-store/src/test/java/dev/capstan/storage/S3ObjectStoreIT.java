@@ -13,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -103,5 +105,44 @@ class S3ObjectStoreIT {
   @Test
   void ping_succeeds_on_a_live_bucket() {
     store.ping();
+  }
+
+  @Test
+  void presigned_parts_uploaded_without_credentials_assemble_into_the_object(@TempDir Path dir)
+      throws Exception {
+    byte[] data = new byte[5 * 1024 * 1024 + 100];
+    new Random(3).nextBytes(data);
+    String key = "t/direct.bin";
+    String uploadId = store.startMultipart(key, "video/mp4");
+    HttpClient http = HttpClient.newHttpClient();
+    int split = 5 * 1024 * 1024;
+    byte[][] chunks = {Arrays.copyOfRange(data, 0, split), Arrays.copyOfRange(data, split, data.length)};
+    for (int i = 0; i < chunks.length; i++) {
+      URI url = store.presignUploadPart(key, uploadId, i + 1, Duration.ofMinutes(5));
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(url).PUT(HttpRequest.BodyPublishers.ofByteArray(chunks[i])).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    List<ObjectStore.PartInfo> parts = store.listParts(key, uploadId);
+    assertThat(parts).extracting(ObjectStore.PartInfo::partNumber).containsExactly(1, 2);
+    assertThat(store.pendingUploads("t/")).extracting(ObjectStore.PendingUpload::uploadId)
+        .contains(uploadId);
+    store.completeMultipart(key, uploadId, parts);
+    Path out = dir.resolve("direct.bin");
+    store.download(key, out);
+    assertThat(Files.readAllBytes(out)).isEqualTo(data);
+    assertThat(store.pendingUploads("t/")).extracting(ObjectStore.PendingUpload::uploadId)
+        .doesNotContain(uploadId);
+  }
+
+  @Test
+  void aborted_upload_is_gone_and_aborting_twice_is_harmless() {
+    String uploadId = store.startMultipart("t/aborted", "video/mp4");
+    store.abortMultipart("t/aborted", uploadId);
+    store.abortMultipart("t/aborted", uploadId);
+    assertThat(store.pendingUploads("t/aborted")).isEmpty();
+    assertThat(store.head("t/aborted")).isEmpty();
   }
 }

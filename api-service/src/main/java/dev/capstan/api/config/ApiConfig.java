@@ -76,6 +76,18 @@ public interface ApiConfig {
     /** Largest source accepted, in bytes (413 beyond it). */
     @WithDefault("5368709120")
     long maxBytes();
+
+    /** Lifetime of presigned part URLs of a direct upload. */
+    @WithDefault("PT6H")
+    Duration partUrlTtl();
+
+    /** A direct upload not completed after this long is aborted and its parts deleted. */
+    @WithDefault("PT24H")
+    Duration abandonAfter();
+
+    /** How often abandoned direct uploads are looked for. */
+    @WithDefault("PT10M")
+    Duration cleanupEvery();
   }
 
   /** Sign-up, login and sessions. */

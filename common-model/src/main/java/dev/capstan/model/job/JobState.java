@@ -15,7 +15,8 @@ public enum JobState {
     return switch (this) {
       case QUEUED -> EnumSet.of(RUNNING, DEAD);
       // RUNNING -> QUEUED: lease expired or the worker handed the job back while draining.
-      case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, QUEUED);
+      // RUNNING -> DEAD: the media itself is bad (empty, undecodable); no retry can help.
+      case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, DEAD, QUEUED);
       case FAILED -> EnumSet.of(QUEUED, DEAD);
       case SUCCEEDED, DEAD -> EnumSet.noneOf(JobState.class);
     };

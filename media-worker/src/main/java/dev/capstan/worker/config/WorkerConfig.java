@@ -71,11 +71,20 @@ public interface WorkerConfig {
     @WithDefault("PT10S")
     Duration heartbeat();
 
+    /**
+     * Entries delivered to some consumer but not acknowledged for this long are taken over (their
+     * worker died between reading and finishing); the job row then decides whether work is left.
+     */
+    @WithDefault("PT2M")
+    Duration reclaimIdle();
+
     /** How long one XREADGROUP blocks waiting for a job. */
     @WithDefault("PT2S")
     Duration block();
 
-    /** Where sources and outputs are staged while a job runs (one folder per job, removed after). */
+    /**
+     * Where sources and outputs are staged while a job runs (one folder per job, removed after).
+     */
     @WithDefault("${java.io.tmpdir}")
     Path workDir();
   }

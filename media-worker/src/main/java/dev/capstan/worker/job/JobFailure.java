@@ -18,9 +18,7 @@ public record JobFailure(FailureReason reason, String readableMessage, String te
   public static JobFailure ofMedia(FailureReason reason, String detail) {
     String base = reason.defaultMessage();
     String readable =
-        detail == null || detail.isBlank()
-            ? base
-            : stripPeriod(base) + " (" + detail.strip() + ")";
+        detail == null || detail.isBlank() ? base : stripPeriod(base) + " (" + detail.strip() + ")";
     return new JobFailure(
         reason, clip(readable), clip(reason.code() + (detail == null ? "" : ": " + detail)));
   }

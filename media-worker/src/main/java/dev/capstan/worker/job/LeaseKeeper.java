@@ -11,8 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Renews a lease every heartbeat while a job runs, and says when it is lost: the database answered
- * that another worker owns the job, or the lease ran out without a successful renewal (the
- * database was unreachable for a whole lease).
+ * that another worker owns the job, or the lease ran out without a successful renewal (the database
+ * was unreachable for a whole lease).
  */
 final class LeaseKeeper implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
@@ -58,7 +58,8 @@ final class LeaseKeeper implements AutoCloseable {
         LOG.warnf("lost the lease on job %s: another worker owns it now", lease.jobId());
       }
     } catch (Exception e) {
-      LOG.warnf(e, "could not renew the lease on job %s; it expires at %s", lease.jobId(), expiresAt);
+      LOG.warnf(
+          e, "could not renew the lease on job %s; it expires at %s", lease.jobId(), expiresAt);
     }
   }
 

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -71,7 +72,6 @@ public class TranscodeJobProcessor {
   private final ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("lease-heartbeat").daemon().unstarted(r));
-  private volatile boolean handBackRequested;
 
   public TranscodeJobProcessor(
       JobStore store,
@@ -88,28 +88,27 @@ public class TranscodeJobProcessor {
     this.settings = config.worker();
   }
 
-  /** Asks the running job (if any) to stop and hand its job back: the worker is going away. */
-  public void requestHandBack() {
-    handBackRequested = true;
-  }
-
   /**
+   * Runs the job if this worker can take it.
+   *
+   * @param owner the lease owner to write (this worker's id)
+   * @param handBack becomes true when the worker is going away: the job stops and is given back
    * @throws SQLException when the database cannot record the outcome; the job then stays leased
    *     until its lease expires
    */
-  public Result process(TranscodeJob job, String owner) throws SQLException {
+  public Result process(TranscodeJob job, String owner, BooleanSupplier handBack)
+      throws SQLException {
     JobStore.Claim claim =
         store.claim(job.jobId(), job.videoId(), job.attempt(), owner, settings.lease());
     return switch (claim) {
       case JobStore.Claim.NotAvailable n -> Result.of(Outcome.SKIPPED);
       case JobStore.Claim.Refused r ->
-          new Result(
-              Outcome.DEAD, new JobFailure(FailureReason.INTERNAL, r.why(), r.why()));
-      case JobStore.Claim.Taken t -> run(job, t.lease());
+          new Result(Outcome.DEAD, new JobFailure(FailureReason.INTERNAL, r.why(), r.why()));
+      case JobStore.Claim.Taken t -> run(job, t.lease(), handBack);
     };
   }
 
-  private Result run(TranscodeJob job, Lease lease) throws SQLException {
+  private Result run(TranscodeJob job, Lease lease, BooleanSupplier handBack) throws SQLException {
     metrics.busy(true);
     Path dir = null;
     ProgressReporter progress =
@@ -117,8 +116,7 @@ public class TranscodeJobProcessor {
             clock, PROGRESS_INTERVAL, (percent, stage) -> writeProgress(lease, percent, stage));
     boolean uploaded = false;
     try (LeaseKeeper keeper =
-        new LeaseKeeper(
-            store, lease, settings.lease(), settings.heartbeat(), clock, heartbeats)) {
+        new LeaseKeeper(store, lease, settings.lease(), settings.heartbeat(), clock, heartbeats)) {
       TranscodeListener listener =
           new TranscodeListener() {
             @Override
@@ -128,7 +126,7 @@ public class TranscodeJobProcessor {
 
             @Override
             public boolean shouldStop() {
-              return handBackRequested || keeper.lost();
+              return handBack.getAsBoolean() || keeper.lost();
             }
           };
       try {
@@ -159,14 +157,19 @@ public class TranscodeJobProcessor {
         objects.putFile(posterKey, result.poster().path(), "image/jpeg");
         stopIfAsked(listener);
 
-        boolean recorded = store.recordSuccess(lease, success(prefix, media, result, mp4Key, posterKey));
+        boolean recorded =
+            store.recordSuccess(lease, success(prefix, media, result, mp4Key, posterKey));
         if (!recorded) {
           LOG.warnf("job %s: lease lost before the result was recorded", lease.jobId());
           return Result.of(Outcome.LEASE_LOST);
         }
         LOG.infof(
             "job %s: video %s ready (%.1f s of %s %s)",
-            lease.jobId(), lease.videoId(), media.durationSeconds(), media.videoCodec(), media.display());
+            lease.jobId(),
+            lease.videoId(),
+            media.durationSeconds(),
+            media.videoCodec(),
+            media.display());
         return Result.of(Outcome.SUCCEEDED);
       } catch (TranscodeStopped e) {
         if (keeper.lost()) {
@@ -178,7 +181,9 @@ public class TranscodeJobProcessor {
             : Result.of(Outcome.LEASE_LOST);
       } catch (MediaRejected e) {
         JobFailure failure = JobFailure.ofMedia(e.reason(), e.detail());
-        LOG.infof("job %s: video %s rejected: %s", lease.jobId(), lease.videoId(), failure.technicalDetail());
+        LOG.infof(
+            "job %s: video %s rejected: %s",
+            lease.jobId(), lease.videoId(), failure.technicalDetail());
         return fail(lease, JobState.DEAD, failure, Outcome.DEAD);
       } catch (Exception e) {
         LOG.errorf(e, "job %s: video %s failed", lease.jobId(), lease.videoId());

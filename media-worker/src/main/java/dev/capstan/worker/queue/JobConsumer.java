@@ -14,7 +14,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,8 @@ public class JobConsumer {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   // Part of the shutdown timeout kept for handing the job back after asking it to stop.
   private static final Duration HAND_BACK_MARGIN = Duration.ofSeconds(3);
+  // Taken over per sweep at most, so a backlog of orphans never starves fresh jobs.
+  private static final int RECLAIM_BATCH = 10;
 
   private final JobQueue queue;
   private final TranscodeJobProcessor processor;
@@ -39,8 +43,10 @@ public class JobConsumer {
   private final WorkerConfig config;
   private final String consumerName;
   private final Duration shutdownTimeout;
+  private final Clock clock;
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   private volatile boolean stopping;
+  private volatile boolean handBack;
   private volatile Thread thread;
 
   public JobConsumer(
@@ -49,12 +55,14 @@ public class JobConsumer {
       WorkerMetrics metrics,
       WorkerConfig config,
       WorkerIdentity identity,
+      Clock clock,
       @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
     this.queue = queue;
     this.processor = processor;
     this.metrics = metrics;
     this.config = config;
     this.consumerName = identity.id();
+    this.clock = clock;
     this.shutdownTimeout = shutdownTimeout.orElse(Duration.ofSeconds(30));
   }
 
@@ -68,9 +76,7 @@ public class JobConsumer {
     t.start();
     LOG.infof(
         "worker %s consuming %s as group %s",
-        consumerName,
-        QueueNames.jobStream(config.redis().namespace()),
-        QueueNames.WORKER_GROUP);
+        consumerName, QueueNames.jobStream(config.redis().namespace()), QueueNames.WORKER_GROUP);
   }
 
   void onStop(@Observes ShutdownEvent event) {
@@ -85,7 +91,7 @@ public class JobConsumer {
       t.join(Math.max(1, drain.toMillis()));
       if (t.isAlive()) {
         LOG.warn("shutdown: the running job did not finish in time; handing it back");
-        processor.requestHandBack();
+        handBack = true;
         t.join(HAND_BACK_MARGIN.toMillis());
       }
     } catch (InterruptedException e) {
@@ -102,11 +108,24 @@ public class JobConsumer {
   private void run() {
     boolean groupReady = false;
     Duration backoff = Duration.ofMillis(500);
+    Duration reclaimIdle = config.worker().reclaimIdle();
+    Duration sweepEvery = reclaimIdle.dividedBy(2);
+    Instant nextSweep = clock.instant();
     while (!stopping) {
       try {
         if (!groupReady) {
           queue.ensureGroup();
           groupReady = true;
+        }
+        if (!clock.instant().isBefore(nextSweep)) {
+          nextSweep = clock.instant().plus(sweepEvery);
+          for (JobQueue.Entry orphan : queue.reclaim(consumerName, reclaimIdle, RECLAIM_BATCH)) {
+            if (stopping) {
+              break;
+            }
+            LOG.infof("took over entry %s left unacknowledged by another consumer", orphan.id());
+            handle(orphan);
+          }
         }
         Optional<JobQueue.Entry> entry = queue.next(consumerName, config.worker().block());
         if (entry.isPresent() && !stopping) {
@@ -123,7 +142,10 @@ public class JobConsumer {
         }
         LOG.errorf(e, "consumer loop error; retrying in %d ms", backoff.toMillis());
         pause(backoff);
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        backoff =
+            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                ? MAX_BACKOFF
+                : backoff.multipliedBy(2);
       }
     }
     LOG.info("consumer loop stopped");
@@ -140,7 +162,7 @@ public class JobConsumer {
       metrics.job(JobOutcome.DEAD_LETTER);
       return;
     }
-    Result result = processor.process(job, consumerName);
+    Result result = processor.process(job, consumerName, () -> handBack);
     switch (result.outcome()) {
       case SUCCEEDED -> {
         queue.ack(entry.id());

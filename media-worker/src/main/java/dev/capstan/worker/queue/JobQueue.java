@@ -1,6 +1,7 @@
 package dev.capstan.worker.queue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,6 +19,12 @@ public interface JobQueue {
 
   /** The next entry never delivered to the group, waiting up to {@code block}. */
   Optional<Entry> next(String consumer, Duration block);
+
+  /**
+   * Takes over up to {@code max} entries that other consumers (dead ones, usually) received but
+   * left unacknowledged for at least {@code minIdle}.
+   */
+  List<Entry> reclaim(String consumer, Duration minIdle, int max);
 
   /** Marks an entry done for the group. */
   void ack(String entryId);

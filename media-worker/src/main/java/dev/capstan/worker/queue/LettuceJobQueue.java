@@ -7,10 +7,12 @@ import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.models.stream.ClaimedMessages;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -90,6 +92,7 @@ public class LettuceJobQueue implements JobQueue {
     return Optional.of(new Entry(m.getId(), Map.copyOf(m.getBody())));
   }
 
+  @SuppressWarnings("unchecked") // generic varargs of StreamOffset
   private List<StreamMessage<String, String>> read(String consumer, Duration block) {
     return readConnection()
         .sync()
@@ -97,6 +100,22 @@ public class LettuceJobQueue implements JobQueue {
             Consumer.from(QueueNames.WORKER_GROUP, consumer),
             XReadArgs.Builder.count(1).block(block),
             StreamOffset.lastConsumed(stream));
+  }
+
+  @Override
+  public List<Entry> reclaim(String consumer, Duration minIdle, int max) {
+    ClaimedMessages<String, String> claimed =
+        commands()
+            .xautoclaim(
+                stream,
+                XAutoClaimArgs.Builder.xautoclaim(
+                        Consumer.from(QueueNames.WORKER_GROUP, consumer), minIdle, "0-0")
+                    .count(max));
+    return claimed.getMessages().stream()
+        // Entries deleted from the stream while pending come back without a body.
+        .filter(m -> m.getBody() != null && !m.getBody().isEmpty())
+        .map(m -> new Entry(m.getId(), Map.copyOf(m.getBody())))
+        .toList();
   }
 
   @Override

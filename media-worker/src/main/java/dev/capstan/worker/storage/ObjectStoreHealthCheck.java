@@ -22,7 +22,10 @@ public class ObjectStoreHealthCheck implements HealthCheck {
       store.ping();
       return HealthCheckResponse.up("S3");
     } catch (RuntimeException e) {
-      return HealthCheckResponse.named("S3").down().withData("error", String.valueOf(e.getMessage())).build();
+      return HealthCheckResponse.named("S3")
+          .down()
+          .withData("error", String.valueOf(e.getMessage()))
+          .build();
     }
   }
 }

@@ -14,7 +14,8 @@ public record MediaLimits(long maxPixels, Duration maxDuration) {
     if (pixels > maxPixels) {
       throw new MediaRejected(
           FailureReason.LIMITS_EXCEEDED,
-          "%s is %d pixels, more than the %d allowed".formatted(media.display(), pixels, maxPixels));
+          "%s is %d pixels, more than the %d allowed"
+              .formatted(media.display(), pixels, maxPixels));
     }
     double maxSeconds = maxDuration.toMillis() / 1000.0;
     if (media.durationSeconds() > maxSeconds) {

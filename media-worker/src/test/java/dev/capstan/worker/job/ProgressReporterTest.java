@@ -15,7 +15,8 @@ class ProgressReporterTest {
   private final MutableClock clock = new MutableClock();
   private final List<String> writes = new ArrayList<>();
   private final ProgressReporter reporter =
-      new ProgressReporter(clock, Duration.ofSeconds(1), (p, s) -> writes.add(s.wireName() + " " + p));
+      new ProgressReporter(
+          clock, Duration.ofSeconds(1), (p, s) -> writes.add(s.wireName() + " " + p));
 
   @Test
   void a_new_stage_is_written_at_once() {
@@ -33,7 +34,8 @@ class ProgressReporterTest {
       reporter.within(frame / 300.0);
     }
 
-    assertThat(writes).containsExactly("transcoding 10", "transcoding 36", "transcoding 63", "transcoding 90");
+    assertThat(writes)
+        .containsExactly("transcoding 10", "transcoding 36", "transcoding 63", "transcoding 90");
   }
 
   @Test

@@ -65,6 +65,19 @@ public class VideoEntity extends PanacheEntityBase {
   @Column(name = "error_message")
   public String errorMessage;
 
+  /** Multipart upload in progress (direct to S3), if any. */
+  @Column(name = "upload_id")
+  public String uploadId;
+
+  @Column(name = "upload_size_bytes")
+  public Long uploadSizeBytes;
+
+  @Column(name = "upload_part_bytes")
+  public Long uploadPartBytes;
+
+  @Column(name = "upload_started_at")
+  public Instant uploadStartedAt;
+
   @Column(name = "created_at")
   public Instant createdAt;
 
@@ -84,6 +97,11 @@ public class VideoEntity extends PanacheEntityBase {
             after.id())
         .page(0, limit)
         .list();
+  }
+
+  /** Direct uploads started before {@code before} and never completed. */
+  public static List<VideoEntity> abandonedUploads(Instant before, int limit) {
+    return find("uploadId is not null and uploadStartedAt < ?1", before).page(0, limit).list();
   }
 
   public static Optional<VideoEntity> findOwned(String id, String userId) {

@@ -191,6 +191,11 @@ public class VideoService {
     }
   }
 
+  /** Queues a video whose source another feature (direct upload) has put in place. */
+  public VideoView queueUploaded(String videoId, String key, long size, String contentType) {
+    return markQueued(videoId, key, size, contentType);
+  }
+
   /** Video → queued and the job row, in one transaction; the job is published after commit. */
   private VideoView markQueued(String videoId, String key, long size, String contentType) {
     return QuarkusTransaction.requiringNew()
@@ -199,7 +204,9 @@ public class VideoService {
               int updated =
                   VideoEntity.update(
                       "status = ?1, sourceKey = ?2, sourceSizeBytes = ?3, sourceContentType = ?4,"
-                          + " progressStage = ?1, progressPercent = 0, updatedAt = ?5"
+                          + " progressStage = ?1, progressPercent = 0, updatedAt = ?5,"
+                          + " uploadId = null, uploadSizeBytes = null, uploadPartBytes = null,"
+                          + " uploadStartedAt = null"
                           + " where id = ?6 and status = ?7",
                       VideoStatus.AWAITING_UPLOAD.transitionTo(VideoStatus.QUEUED).wireName(),
                       key,

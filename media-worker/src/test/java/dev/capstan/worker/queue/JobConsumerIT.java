@@ -1,0 +1,339 @@
+package dev.capstan.worker.queue;
+
+import static dev.capstan.worker.testing.WorkerFixtures.deadLetterStream;
+import static dev.capstan.worker.testing.WorkerFixtures.job;
+import static dev.capstan.worker.testing.WorkerFixtures.jobStream;
+import static dev.capstan.worker.testing.WorkerFixtures.leaseTo;
+import static dev.capstan.worker.testing.WorkerFixtures.rows;
+import static dev.capstan.worker.testing.WorkerFixtures.seedQueuedVideo;
+import static dev.capstan.worker.testing.WorkerFixtures.video;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+
+import dev.capstan.devtools.media.MediaProbe;
+import dev.capstan.devtools.media.MediaProbe.MediaInfo;
+import dev.capstan.devtools.media.SampleClips;
+import dev.capstan.devtools.media.SampleClips.Spec;
+import dev.capstan.model.job.JobMessage;
+import dev.capstan.model.job.QueueNames;
+import dev.capstan.model.storage.S3Keys;
+import dev.capstan.storage.ObjectStore;
+import dev.capstan.worker.testing.WorkerFixtures;
+import dev.capstan.worker.testing.WorkerFixtures.Seeded;
+import dev.capstan.worker.testing.WorkerTestServices;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The worker as it runs in production, on real MariaDB, Redis and S3: seed a video and its job the
+ * way the API does, publish the entry, and check what a user and an operator would see.
+ */
+@QuarkusTest
+@WithTestResource(WorkerTestServices.class)
+class JobConsumerIT {
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static final String UNDECODABLE =
+      "The uploaded file is not a video or audio file that can be decoded"
+          + " (Invalid data found when processing input)";
+
+  @TempDir static Path clips;
+  private static Path goodClip;
+  private static RedisClient redisClient;
+  private static StatefulRedisConnection<String, String> redis;
+
+  @Inject ObjectStore objects;
+
+  @BeforeAll
+  static void connect() throws Exception {
+    goodClip = SampleClips.generate(Spec.standard(2.0), clips.resolve("good.mp4"));
+    redisClient = RedisClient.create(WorkerTestServices.services().redisUrl());
+    redis = redisClient.connect();
+  }
+
+  @AfterAll
+  static void disconnect() {
+    redis.close();
+    redisClient.shutdown();
+  }
+
+  @Test
+  void an_uploaded_clip_becomes_a_ready_video_with_an_mp4_download_and_a_poster() throws Exception {
+    Seeded s = seedWithSource(goodClip);
+
+    publish(s);
+    Map<String, Object> video = awaitSettled(s);
+
+    assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
+    String prefix = "videos/" + s.videoId() + "/a1/";
+    assertThat(video.get("output_prefix")).isEqualTo(prefix);
+    assertThat((Double) video.get("duration_seconds")).isCloseTo(2.0, within(0.1));
+    assertThat(video.get("width")).isEqualTo(320);
+    assertThat(video.get("height")).isEqualTo(180);
+    assertThat((Double) video.get("fps")).isCloseTo(30.0, within(0.01));
+    assertThat(video.get("has_audio")).isEqualTo(true);
+    assertThat(video.get("progress_percent")).isEqualTo(100);
+    assertThat(video.get("progress_stage")).isEqualTo("done");
+    assertThat(video.get("error_code")).isNull();
+
+    List<Map<String, Object>> renditions =
+        rows("SELECT * FROM renditions WHERE video_id = ? ORDER BY kind", s.videoId());
+    assertThat(renditions).hasSize(2);
+    Map<String, Object> mp4 = renditions.get(0);
+    assertThat(mp4)
+        .containsEntry("kind", "mp4")
+        .containsEntry("name", "720p")
+        .containsEntry("attempt", 1)
+        .containsEntry("width", 320)
+        .containsEntry("height", 180)
+        .containsEntry("s3_key", prefix + "mp4/download.mp4");
+    assertThat((String) mp4.get("codecs")).matches("avc1\\.64[0-9a-f]{4},mp4a\\.40\\.2");
+    assertThat((Integer) mp4.get("bitrate_kbps")).isPositive();
+    Map<String, Object> poster = renditions.get(1);
+    assertThat(poster)
+        .containsEntry("kind", "thumbnail")
+        .containsEntry("name", "poster")
+        .containsEntry("width", 320)
+        .containsEntry("height", 180)
+        .containsEntry("s3_key", prefix + "thumb.jpg");
+
+    Path downloaded = clips.resolve(s.videoId() + ".mp4");
+    objects.download(prefix + "mp4/download.mp4", downloaded);
+    assertThat(Files.size(downloaded)).isEqualTo(mp4.get("size_bytes"));
+    MediaInfo info = MediaProbe.probe(downloaded);
+    assertThat(info.videoCodec()).isEqualTo("h264");
+    assertThat(info.audioCodec()).isEqualTo("aac");
+    assertThat(info.width()).isEqualTo(320);
+    assertThat(info.height()).isEqualTo(180);
+    assertThat(info.durationSeconds()).isCloseTo(2.0, within(0.1));
+
+    Path thumb = clips.resolve(s.videoId() + ".jpg");
+    objects.download(prefix + "thumb.jpg", thumb);
+    BufferedImage image = ImageIO.read(thumb.toFile());
+    assertThat(image.getWidth()).isEqualTo(320);
+    assertThat(image.getHeight()).isEqualTo(180);
+
+    Map<String, Object> job = job(s.jobId());
+    assertThat(job.get("state")).isEqualTo("SUCCEEDED");
+    assertThat(job.get("finished_at")).isNotNull();
+    assertThat(job.get("lease_owner")).isNull();
+    awaitNothingPending();
+
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(
+            containsString("capstan_worker_jobs_total{outcome=\"succeeded\"}"),
+            containsString("capstan_worker_transcode_seconds_count"),
+            containsString("capstan_worker_realtime_factor"),
+            containsString("capstan_worker_busy"));
+  }
+
+  @Test
+  void broken_uploads_fail_with_a_reason_the_owner_can_read_and_the_worker_carries_on()
+      throws Exception {
+    Seeded empty = seedWithSource(new byte[0]);
+    Seeded text =
+        seedWithSource("my holiday video, honest\n".repeat(100).getBytes(StandardCharsets.UTF_8));
+    byte[] random = new byte[64 * 1024];
+    new Random(42).nextBytes(random);
+    Seeded noise = seedWithSource(random);
+    Seeded missing = seedQueuedVideo();
+    Seeded good = seedWithSource(goodClip);
+
+    for (Seeded s : List.of(empty, text, noise, missing, good)) {
+      publish(s);
+    }
+
+    assertFailed(empty, "source_empty", "The uploaded file is empty.");
+    assertFailed(text, "unsupported_media", UNDECODABLE);
+    assertFailed(noise, "unsupported_media", UNDECODABLE);
+    assertFailed(missing, "source_missing", "The uploaded file could not be found in storage.");
+    assertThat(awaitSettled(good).get("status")).isEqualTo("ready");
+    awaitNothingPending();
+    // Permanently failed jobs are kept in the dead-letter stream for operators.
+    assertThat(deadLetters())
+        .extracting(m -> m.getBody().get(JobMessage.FIELD_JOB_ID))
+        .contains(empty.jobId(), text.jobId(), noise.jobId(), missing.jobId());
+  }
+
+  @Test
+  void a_malformed_entry_goes_to_the_dead_letter_stream_and_is_acknowledged() {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put(JobMessage.FIELD_KIND, "transcode");
+    fields.put(JobMessage.FIELD_JOB_ID, "not-a-job");
+    fields.put(JobMessage.FIELD_PAYLOAD, "{this is not json");
+    String id = commands().xadd(jobStream(), fields);
+
+    StreamMessage<String, String> dead =
+        await()
+            .atMost(PATIENCE)
+            .until(
+                () ->
+                    deadLetters().stream()
+                        .filter(m -> id.equals(m.getBody().get(LettuceJobQueue.FIELD_ORIGINAL_ID)))
+                        .findFirst()
+                        .orElse(null),
+                m -> m != null);
+
+    assertThat(dead.getBody())
+        .containsEntry(JobMessage.FIELD_JOB_ID, "not-a-job")
+        .containsEntry(JobMessage.FIELD_PAYLOAD, "{this is not json");
+    assertThat(dead.getBody().get(LettuceJobQueue.FIELD_REASON)).startsWith("malformed: ");
+    awaitNothingPending();
+  }
+
+  @Test
+  void a_job_leased_by_another_live_worker_is_not_run_a_second_time() throws Exception {
+    Seeded held = seedWithSource(goodClip);
+    leaseTo(held, "worker-elsewhere", 10);
+    WorkerFixtures.execute(
+        "UPDATE videos SET status = 'processing', progress_percent = 42,"
+            + " progress_stage = 'transcoding' WHERE id = ?",
+        held.videoId());
+    Seeded next = seedWithSource(goodClip);
+
+    publish(held);
+    publish(next);
+    // One consumer, one entry at a time: once the later job is done, the held one was seen.
+    assertThat(awaitSettled(next).get("status")).isEqualTo("ready");
+
+    Map<String, Object> job = job(held.jobId());
+    assertThat(job.get("state")).isEqualTo("RUNNING");
+    assertThat(job.get("lease_owner")).isEqualTo("worker-elsewhere");
+    Map<String, Object> video = video(held.videoId());
+    assertThat(video.get("status")).isEqualTo("processing");
+    assertThat(video.get("progress_percent")).isEqualTo(42);
+    assertThat(rows("SELECT id FROM renditions WHERE video_id = ?", held.videoId())).isEmpty();
+    assertThat(objects.head(S3Keys.downloadMp4(S3Keys.attemptPrefix(held.videoId(), 1)))).isEmpty();
+    awaitNothingPending();
+  }
+
+  @Test
+  void a_job_whose_worker_died_is_taken_over_once_its_lease_has_expired() throws Exception {
+    Seeded orphan = seedWithSource(goodClip);
+    leaseTo(orphan, "worker-that-crashed", -1);
+    WorkerFixtures.execute(
+        "UPDATE videos SET status = 'processing' WHERE id = ?", orphan.videoId());
+
+    publish(orphan);
+
+    assertThat(awaitSettled(orphan).get("status")).isEqualTo("ready");
+    assertThat(job(orphan.jobId()).get("state")).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
+  void an_entry_a_crashed_worker_read_but_never_finished_is_taken_over() throws Exception {
+    Seeded orphan = seedWithSource(goodClip);
+    // Publish and deliver to a consumer that then "dies", atomically, so our worker never sees
+    // the entry as new: it can only find it among the unacknowledged ones.
+    RedisCommands<String, String> tx = commands();
+    tx.multi();
+    tx.xadd(jobStream(), orphan.entry());
+    tx.xreadgroup(
+        Consumer.from(QueueNames.WORKER_GROUP, "worker-that-crashed"),
+        XReadArgs.Builder.count(1),
+        XReadArgs.StreamOffset.lastConsumed(jobStream()));
+    assertThat(tx.exec().wasDiscarded()).isFalse();
+    assertThat(commands().xpending(jobStream(), QueueNames.WORKER_GROUP).getCount()).isEqualTo(1);
+
+    assertThat(awaitSettled(orphan).get("status")).isEqualTo("ready");
+    awaitNothingPending();
+  }
+
+  @Test
+  void readiness_covers_database_redis_s3_and_ffmpeg_and_liveness_the_consumer() {
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("UP"))
+        .body("checks.name", hasItems("Redis", "S3", "FFmpeg"))
+        .body("checks.name", hasItem(containsString("Database")));
+    given()
+        .get("/q/health/live")
+        .then()
+        .statusCode(200)
+        .body("checks.name", hasItem("job consumer"));
+  }
+
+  private Seeded seedWithSource(Path clip) throws Exception {
+    Seeded s = seedQueuedVideo();
+    objects.putFile(S3Keys.source(s.videoId()), clip, "video/mp4");
+    return s;
+  }
+
+  private Seeded seedWithSource(byte[] bytes) throws Exception {
+    Seeded s = seedQueuedVideo();
+    objects.putStream(S3Keys.source(s.videoId()), new ByteArrayInputStream(bytes), "video/mp4");
+    return s;
+  }
+
+  private void publish(Seeded s) {
+    WorkerFixtures.publish(commands(), s);
+  }
+
+  private void assertFailed(Seeded s, String code, String message) throws Exception {
+    Map<String, Object> video = awaitSettled(s);
+    assertThat(video.get("status")).as("%s", video).isEqualTo("failed");
+    assertThat(video.get("error_code")).isEqualTo(code);
+    assertThat(video.get("error_message")).isEqualTo(message);
+    Map<String, Object> job = job(s.jobId());
+    assertThat(job.get("state")).isEqualTo("DEAD");
+    assertThat((String) job.get("last_error")).startsWith(code);
+    assertThat(job.get("lease_owner")).isNull();
+  }
+
+  private static Map<String, Object> awaitSettled(Seeded s) {
+    return await()
+        .atMost(PATIENCE)
+        .until(
+            () -> video(s.videoId()),
+            v -> "ready".equals(v.get("status")) || "failed".equals(v.get("status")));
+  }
+
+  private static void awaitNothingPending() {
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () -> commands().xpending(jobStream(), QueueNames.WORKER_GROUP).getCount(),
+            n -> n == 0);
+  }
+
+  private static List<StreamMessage<String, String>> deadLetters() {
+    return commands().xrange(deadLetterStream(), Range.create("-", "+"));
+  }
+
+  private static RedisCommands<String, String> commands() {
+    return redis.sync();
+  }
+}

@@ -1,0 +1,329 @@
+package dev.capstan.worker.transcode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.capstan.devtools.media.MediaProbe;
+import dev.capstan.devtools.media.MediaProbe.MediaInfo;
+import dev.capstan.devtools.media.SampleClips;
+import dev.capstan.devtools.media.SampleClips.Spec;
+import dev.capstan.model.video.FailureReason;
+import dev.capstan.worker.testing.Mp4Boxes;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.Java2DFrameConverter;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real FFmpeg on tiny generated clips: what a viewer would check in the files it writes. */
+class JavaCvTranscoderIT {
+  private static final MediaLimits LIMITS = new MediaLimits(4096L * 2304, Duration.ofHours(4));
+
+  @TempDir static Path clips;
+
+  private static Path standardClip;
+  private static TranscodeResult standardResult;
+  private static final List<Double> standardProgress = new ArrayList<>();
+
+  @TempDir Path work;
+
+  private final JavaCvTranscoder transcoder = new JavaCvTranscoder(LIMITS);
+
+  @BeforeAll
+  static void transcodeTheStandardClipOnce() throws Exception {
+    standardClip = SampleClips.generate(Spec.standard(2.0), clips.resolve("standard.mp4"));
+    JavaCvTranscoder t = new JavaCvTranscoder(LIMITS);
+    Path out = Files.createDirectories(clips.resolve("standard-out"));
+    standardResult =
+        t.transcode(
+            standardClip,
+            t.probe(standardClip),
+            out,
+            new TranscodeListener() {
+              @Override
+              public void progress(double fraction) {
+                standardProgress.add(fraction);
+              }
+
+              @Override
+              public boolean shouldStop() {
+                return false;
+              }
+            });
+  }
+
+  @Test
+  void probe_reads_size_duration_frame_rate_and_codecs() {
+    SourceMedia media = transcoder.probe(standardClip);
+
+    assertThat(media.display().toString()).isEqualTo("320x180");
+    assertThat(media.durationSeconds()).isCloseTo(2.0, within(0.05));
+    assertThat(media.fps()).isCloseTo(30.0, within(0.01));
+    assertThat(media.videoCodec()).isEqualTo("h264");
+    assertThat(media.audioCodec()).isEqualTo("aac");
+    assertThat(media.rotationDegrees()).isZero();
+  }
+
+  @Test
+  void a_small_clip_becomes_an_h264_aac_mp4_of_its_own_size_and_length() throws Exception {
+    MediaInfo out = MediaProbe.probe(standardResult.download().path());
+
+    assertThat(out.videoCodec()).isEqualTo("h264");
+    assertThat(out.audioCodec()).isEqualTo("aac");
+    assertThat(out.audioChannels()).isEqualTo(2);
+    assertThat(out.width()).isEqualTo(320);
+    assertThat(out.height()).isEqualTo(180);
+    assertThat(out.durationSeconds()).isCloseTo(2.0, within(0.1));
+    assertThat(standardResult.download().codecs()).matches("avc1\\.64[0-9a-f]{4},mp4a\\.40\\.2");
+    assertThat(standardResult.download().bitrateKbps()).isPositive();
+  }
+
+  @Test
+  void the_mp4_has_its_index_before_its_media_so_playback_starts_before_the_download_ends()
+      throws IOException {
+    List<String> boxes = Mp4Boxes.topLevel(standardResult.download().path());
+
+    assertThat(boxes).contains("moov", "mdat");
+    assertThat(boxes.indexOf("moov")).isLessThan(boxes.indexOf("mdat"));
+  }
+
+  @Test
+  void the_poster_is_a_jpeg_of_the_output_size() throws IOException {
+    Path poster = standardResult.poster().path();
+    byte[] bytes = Files.readAllBytes(poster);
+    BufferedImage image = ImageIO.read(poster.toFile());
+
+    assertThat(bytes[0] & 0xff).isEqualTo(0xFF);
+    assertThat(bytes[1] & 0xff).isEqualTo(0xD8);
+    assertThat(image.getWidth()).isEqualTo(320);
+    assertThat(image.getHeight()).isEqualTo(180);
+  }
+
+  @Test
+  void progress_is_reported_along_the_way_and_reaches_the_end() {
+    assertThat(standardProgress).hasSizeGreaterThan(10).isSorted();
+    assertThat(standardProgress.get(standardProgress.size() - 1)).isEqualTo(1.0);
+  }
+
+  @Test
+  void a_720p_source_keeps_its_size() throws Exception {
+    MediaInfo out = transcodeToInfo(Spec.standard(1.0).withSize(1280, 720), "hd.mp4");
+
+    assertThat(out.width()).isEqualTo(1280);
+    assertThat(out.height()).isEqualTo(720);
+    assertThat(out.durationSeconds()).isCloseTo(1.0, within(0.1));
+  }
+
+  @Test
+  void a_1080p_source_is_scaled_down_to_720p() throws Exception {
+    MediaInfo out = transcodeToInfo(Spec.standard(0.5).withSize(1920, 1080), "fullhd.mp4");
+
+    assertThat(out.videoCodec()).isEqualTo("h264");
+    assertThat(out.width()).isEqualTo(1280);
+    assertThat(out.height()).isEqualTo(720);
+    assertThat(out.durationSeconds()).isCloseTo(0.5, within(0.1));
+  }
+
+  @Test
+  void a_clip_without_audio_gives_a_video_only_mp4() throws Exception {
+    MediaInfo out = transcodeToInfo(Spec.standard(1.0).withoutAudio(), "silent.mp4");
+
+    assertThat(out.videoCodec()).isEqualTo("h264");
+    assertThat(out.audioCodec()).isNull();
+    assertThat(out.durationSeconds()).isCloseTo(1.0, within(0.1));
+  }
+
+  @Test
+  void an_mpeg4_part2_source_is_reencoded_to_h264() throws Exception {
+    Path src =
+        SampleClips.generate(Spec.standard(1.0).withVideoCodec("mpeg4"), work.resolve("m4v.mp4"));
+    assertThat(transcoder.probe(src).videoCodec()).isEqualTo("mpeg4");
+
+    MediaInfo out = MediaProbe.probe(transcode(src).download().path());
+
+    assertThat(out.videoCodec()).isEqualTo("h264");
+    assertThat(out.audioCodec()).isEqualTo("aac");
+  }
+
+  @Test
+  void a_phone_video_stored_on_its_side_comes_out_upright() throws Exception {
+    Path sideways = work.resolve("sideways.mp4");
+    ffmpeg(
+        "-display_rotation",
+        "90",
+        "-i",
+        standardClip.toString(),
+        "-c",
+        "copy",
+        sideways.toString());
+    // FFmpeg's own command line rotates on decode: the reference picture of "upright".
+    Path reference = work.resolve("reference.mp4");
+    ffmpeg(
+        "-i",
+        sideways.toString(),
+        "-an",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        reference.toString());
+
+    SourceMedia media = transcoder.probe(sideways);
+    TranscodeResult result = transcoder.transcode(sideways, media, work, TranscodeListener.NONE);
+    MediaInfo out = MediaProbe.probe(result.download().path());
+
+    assertThat(media.display().toString()).isEqualTo("180x320");
+    assertThat(out.width()).isEqualTo(180);
+    assertThat(out.height()).isEqualTo(320);
+    BufferedImage ours = frameAt(result.download().path(), 500_000);
+    BufferedImage upright = frameAt(reference, 500_000);
+    assertThat(meanDifference(ours, upright))
+        .isLessThan(meanDifference(ours, rotate180(upright)) / 3);
+  }
+
+  @Test
+  void a_text_file_is_rejected_as_unsupported_media_with_ffmpegs_reason() throws IOException {
+    Path text = work.resolve("notes");
+    Files.writeString(
+        text, "This is a shopping list, not a video.\n".repeat(40), StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> transcoder.probe(text))
+        .isInstanceOfSatisfying(
+            MediaRejected.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(FailureReason.UNSUPPORTED_MEDIA);
+              assertThat(e.detail()).isEqualTo("Invalid data found when processing input");
+            });
+  }
+
+  @Test
+  void an_audio_only_file_is_rejected_for_having_no_video() throws Exception {
+    Path audio = work.resolve("voice.m4a");
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=48000",
+        "-t",
+        "1",
+        "-c:a",
+        "aac",
+        audio.toString());
+
+    assertThatThrownBy(() -> transcoder.probe(audio))
+        .isInstanceOfSatisfying(
+            MediaRejected.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(FailureReason.NO_VIDEO_STREAM);
+              assertThat(e.detail()).isEqualTo("only audio (aac)");
+            });
+  }
+
+  @Test
+  void a_source_beyond_the_pixel_limit_is_rejected_before_any_decoding() {
+    JavaCvTranscoder strict =
+        new JavaCvTranscoder(new MediaLimits(320L * 180 - 1, Duration.ofHours(1)));
+
+    assertThatThrownBy(() -> strict.probe(standardClip))
+        .isInstanceOfSatisfying(
+            MediaRejected.class,
+            e -> assertThat(e.reason()).isEqualTo(FailureReason.LIMITS_EXCEEDED));
+  }
+
+  @Test
+  void a_transcode_asked_to_stop_stops() {
+    SourceMedia media = transcoder.probe(standardClip);
+
+    assertThatThrownBy(
+            () ->
+                transcoder.transcode(
+                    standardClip,
+                    media,
+                    work,
+                    new TranscodeListener() {
+                      @Override
+                      public void progress(double fraction) {}
+
+                      @Override
+                      public boolean shouldStop() {
+                        return true;
+                      }
+                    }))
+        .isInstanceOf(TranscodeStopped.class);
+  }
+
+  private MediaInfo transcodeToInfo(Spec spec, String name) throws Exception {
+    Path src = SampleClips.generate(spec, work.resolve(name));
+    return MediaProbe.probe(transcode(src).download().path());
+  }
+
+  private TranscodeResult transcode(Path src) throws IOException {
+    Path out = Files.createDirectories(work.resolve("out-" + src.getFileName()));
+    return transcoder.transcode(src, transcoder.probe(src), out, TranscodeListener.NONE);
+  }
+
+  private static void ffmpeg(String... args) throws Exception {
+    String bin = SampleClips.ffmpegBinary();
+    List<String> cmd = new ArrayList<>(List.of(bin, "-hide_banner", "-loglevel", "error", "-y"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("LD_LIBRARY_PATH", Path.of(bin).getParent().toString());
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+  }
+
+  private static BufferedImage frameAt(Path file, long micros) throws Exception {
+    try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile());
+        Java2DFrameConverter c = new Java2DFrameConverter()) {
+      g.start();
+      g.setTimestamp(micros);
+      Frame f = g.grabImage();
+      BufferedImage img = c.getBufferedImage(f);
+      BufferedImage copy =
+          new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+      copy.getGraphics().drawImage(img, 0, 0, null);
+      return copy;
+    }
+  }
+
+  private static BufferedImage rotate180(BufferedImage img) {
+    BufferedImage r =
+        new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        r.setRGB(img.getWidth() - 1 - x, img.getHeight() - 1 - y, img.getRGB(x, y));
+      }
+    }
+    return r;
+  }
+
+  private static double meanDifference(BufferedImage a, BufferedImage b) {
+    assertThat(a.getWidth()).isEqualTo(b.getWidth());
+    assertThat(a.getHeight()).isEqualTo(b.getHeight());
+    long sum = 0;
+    for (int y = 0; y < a.getHeight(); y++) {
+      for (int x = 0; x < a.getWidth(); x++) {
+        int p = a.getRGB(x, y);
+        int q = b.getRGB(x, y);
+        for (int shift = 0; shift <= 16; shift += 8) {
+          sum += Math.abs(((p >> shift) & 0xff) - ((q >> shift) & 0xff));
+        }
+      }
+    }
+    return sum / (3.0 * a.getWidth() * a.getHeight());
+  }
+}
