@@ -36,23 +36,38 @@ class DirectUploadIT {
   @Inject DirectUploadService uploads;
 
   private static String video(String token) {
-    return given().auth().oauth2(token).contentType(ContentType.JSON)
+    return given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("title", "direct"))
-        .post("/api/v1/videos").then().statusCode(201).extract().path("id");
+        .post("/api/v1/videos")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("id");
   }
 
   private static JsonPath start(String token, String id, long size) {
-    return given().auth().oauth2(token).contentType(ContentType.JSON)
+    return given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("sizeBytes", size, "contentType", "video/mp4"))
         .post("/api/v1/videos/" + id + "/uploads")
-        .then().statusCode(201).extract().jsonPath();
+        .then()
+        .statusCode(201)
+        .extract()
+        .jsonPath();
   }
 
   private String put(String url, byte[] body) throws Exception {
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return r.headers().firstValue("ETag").orElseThrow();
   }
@@ -75,8 +90,15 @@ class DirectUploadIT {
     // Part 1 arrives, then the connection "drops".
     put((String) parts.get(0).get("url"), Arrays.copyOfRange(file, 0, 8 * MIB));
 
-    JsonPath resumed = given().auth().oauth2(token).get("/api/v1/videos/" + id + "/uploads")
-        .then().statusCode(200).extract().jsonPath();
+    JsonPath resumed =
+        given()
+            .auth()
+            .oauth2(token)
+            .get("/api/v1/videos/" + id + "/uploads")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
     assertThat(resumed.getList("received.partNumber", Integer.class)).containsExactly(1);
     assertThat(resumed.getList("parts.partNumber", Integer.class)).containsExactly(2);
     assertThat(resumed.getString("uploadId")).isEqualTo(upload.getString("uploadId"));
@@ -86,36 +108,50 @@ class DirectUploadIT {
     List<Map<String, Object>> rest = resumed.getList("parts");
     for (Map<String, Object> part : rest) {
       int n = (Integer) part.get("partNumber");
-      byte[] chunk = Arrays.copyOfRange(file, (n - 1) * 8 * MIB, Math.min(file.length, n * 8 * MIB));
+      byte[] chunk =
+          Arrays.copyOfRange(file, (n - 1) * 8 * MIB, Math.min(file.length, n * 8 * MIB));
       completed.add(Map.of("partNumber", n, "etag", put((String) part.get("url"), chunk)));
     }
 
-    given().auth().oauth2(token).contentType(ContentType.JSON)
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("parts", completed))
         .post("/api/v1/videos/" + id + "/uploads/complete")
-        .then().statusCode(202).body("status", equalTo("queued"));
+        .then()
+        .statusCode(202)
+        .body("status", equalTo("queued"));
 
     Path stored = Files.createTempFile("direct", ".bin");
     store.download(S3Keys.source(id), stored);
     assertThat(Files.readAllBytes(stored)).isEqualTo(file);
-    given().auth().oauth2(token).get("/api/v1/videos/" + id + "/uploads")
-        .then().statusCode(404);
+    given().auth().oauth2(token).get("/api/v1/videos/" + id + "/uploads").then().statusCode(404);
   }
 
   @Test
-  void completing_with_missing_parts_is_refused_and_the_upload_stays_resumable()
-      throws Exception {
+  void completing_with_missing_parts_is_refused_and_the_upload_stays_resumable() throws Exception {
     String token = ApiTestClient.signUp();
     String id = video(token);
     JsonPath upload = start(token, id, 9L * MIB);
     String etag = put(upload.getString("parts[0].url"), new byte[8 * MIB]);
-    given().auth().oauth2(token).contentType(ContentType.JSON)
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("parts", List.of(Map.of("partNumber", 1, "etag", etag))))
         .post("/api/v1/videos/" + id + "/uploads/complete")
-        .then().statusCode(400).contentType("application/problem+json")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
         .body("code", equalTo("incomplete_upload"));
-    given().auth().oauth2(token).get("/api/v1/videos/" + id + "/uploads")
-        .then().statusCode(200).body("parts.partNumber", org.hamcrest.Matchers.contains(2));
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos/" + id + "/uploads")
+        .then()
+        .statusCode(200)
+        .body("parts.partNumber", org.hamcrest.Matchers.contains(2));
   }
 
   @Test
@@ -132,18 +168,32 @@ class DirectUploadIT {
   void sizes_beyond_the_limit_and_strangers_are_refused() {
     String token = ApiTestClient.signUp();
     String id = video(token);
-    given().auth().oauth2(token).contentType(ContentType.JSON)
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("sizeBytes", 1L << 40))
         .post("/api/v1/videos/" + id + "/uploads")
-        .then().statusCode(413).body("code", equalTo("payload_too_large"));
-    given().auth().oauth2(ApiTestClient.signUp()).contentType(ContentType.JSON)
+        .then()
+        .statusCode(413)
+        .body("code", equalTo("payload_too_large"));
+    given()
+        .auth()
+        .oauth2(ApiTestClient.signUp())
+        .contentType(ContentType.JSON)
         .body(Map.of("sizeBytes", 10))
         .post("/api/v1/videos/" + id + "/uploads")
-        .then().statusCode(404);
-    given().auth().oauth2(token).contentType(ContentType.JSON)
+        .then()
+        .statusCode(404);
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("sizeBytes", 0))
         .post("/api/v1/videos/" + id + "/uploads")
-        .then().statusCode(400).body("code", equalTo("validation_failed"));
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("validation_failed"));
   }
 
   @Test
@@ -152,12 +202,21 @@ class DirectUploadIT {
     String id = video(token);
     JsonPath upload = start(token, id, 5000);
     String etag = put(upload.getString("parts[0].url"), new byte[4000]);
-    given().auth().oauth2(token).contentType(ContentType.JSON)
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("parts", List.of(Map.of("partNumber", 1, "etag", etag))))
         .post("/api/v1/videos/" + id + "/uploads/complete")
-        .then().statusCode(400).body("code", equalTo("size_mismatch"));
-    given().auth().oauth2(token).get("/api/v1/videos/" + id)
-        .then().body("status", equalTo("awaiting_upload"));
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("size_mismatch"));
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos/" + id)
+        .then()
+        .body("status", equalTo("awaiting_upload"));
     assertThat(store.head(S3Keys.source(id))).isEmpty();
   }
 
@@ -167,8 +226,9 @@ class DirectUploadIT {
     String id = video(token);
     start(token, id, 1000);
     try (var c = CapstanTestServices.services.database().connect();
-        var s = c.prepareStatement(
-            "update videos set upload_started_at = now(6) - interval 2 day where id = ?")) {
+        var s =
+            c.prepareStatement(
+                "update videos set upload_started_at = now(6) - interval 2 day where id = ?")) {
       s.setString(1, id);
       s.executeUpdate();
     }

@@ -29,9 +29,16 @@ class VideoManagementIT {
   @Inject ObjectStore store;
 
   private static String create(String token, String title) {
-    return given().auth().oauth2(token).contentType(ContentType.JSON)
+    return given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("title", title))
-        .post("/api/v1/videos").then().statusCode(201).extract().path("id");
+        .post("/api/v1/videos")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("id");
   }
 
   @Test
@@ -63,32 +70,56 @@ class VideoManagementIT {
   @Test
   void bad_cursor_and_limit_are_clear_400s() {
     String token = ApiTestClient.signUp();
-    given().auth().oauth2(token).queryParam("cursor", "!!not-ours")
-        .get("/api/v1/videos").then().statusCode(400).body("code", equalTo("invalid_cursor"));
-    given().auth().oauth2(token).queryParam("limit", 1000)
-        .get("/api/v1/videos").then().statusCode(400).body("code", equalTo("invalid_limit"));
+    given()
+        .auth()
+        .oauth2(token)
+        .queryParam("cursor", "!!not-ours")
+        .get("/api/v1/videos")
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("invalid_cursor"));
+    given()
+        .auth()
+        .oauth2(token)
+        .queryParam("limit", 1000)
+        .get("/api/v1/videos")
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("invalid_limit"));
   }
 
   @Test
   void patch_changes_only_the_given_fields() {
     String token = ApiTestClient.signUp();
     String id = create(token, "before");
-    given().auth().oauth2(token).contentType(ContentType.JSON)
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("description", "about it"))
         .patch("/api/v1/videos/" + id)
-        .then().statusCode(200)
+        .then()
+        .statusCode(200)
         .body("title", equalTo("before"))
         .body("description", equalTo("about it"));
-    given().auth().oauth2(token).contentType(ContentType.JSON)
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("title", "after"))
         .patch("/api/v1/videos/" + id)
-        .then().statusCode(200)
+        .then()
+        .statusCode(200)
         .body("title", equalTo("after"))
         .body("description", equalTo("about it"));
-    given().auth().oauth2(ApiTestClient.signUp()).contentType(ContentType.JSON)
+    given()
+        .auth()
+        .oauth2(ApiTestClient.signUp())
+        .contentType(ContentType.JSON)
         .body(Map.of("title", "hijack"))
         .patch("/api/v1/videos/" + id)
-        .then().statusCode(404);
+        .then()
+        .statusCode(404);
   }
 
   @Test
@@ -96,36 +127,63 @@ class VideoManagementIT {
     String token = ApiTestClient.signUp();
     String hostile = "<script>alert(1)</script>'; DROP TABLE videos; -- ../../etc/passwd 🎬";
     String id = create(token, hostile);
-    given().auth().oauth2(token).get("/api/v1/videos/" + id)
-        .then().statusCode(200).body("title", equalTo(hostile));
-    given().auth().oauth2(token).contentType(ContentType.JSON)
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos/" + id)
+        .then()
+        .statusCode(200)
+        .body("title", equalTo(hostile));
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
         .body(Map.of("title", "x".repeat(10_000)))
         .post("/api/v1/videos")
-        .then().statusCode(400).body("code", equalTo("validation_failed"));
+        .then()
+        .statusCode(400)
+        .body("code", equalTo("validation_failed"));
   }
 
   @Test
   void delete_removes_the_video_at_once_and_its_objects_soon_after() throws Exception {
     String token = ApiTestClient.signUp();
     String id = create(token, "to delete");
-    given().auth().oauth2(token).contentType("video/mp4").body(new byte[] {0, 0, 0, 24})
-        .put("/api/v1/videos/" + id + "/source").then().statusCode(202);
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType("video/mp4")
+        .body(new byte[] {0, 0, 0, 24})
+        .put("/api/v1/videos/" + id + "/source")
+        .then()
+        .statusCode(202);
     store.putStream(
         S3Keys.downloadMp4(S3Keys.attemptPrefix(id, 1)),
         new ByteArrayInputStream(new byte[] {1}),
         "video/mp4");
 
-    given().auth().oauth2(ApiTestClient.signUp()).delete("/api/v1/videos/" + id)
-        .then().statusCode(404);
+    given()
+        .auth()
+        .oauth2(ApiTestClient.signUp())
+        .delete("/api/v1/videos/" + id)
+        .then()
+        .statusCode(404);
     given().auth().oauth2(token).delete("/api/v1/videos/" + id).then().statusCode(204);
     given().auth().oauth2(token).get("/api/v1/videos/" + id).then().statusCode(404);
     assertThat(count("select count(*) from jobs where video_id = ?", id)).isZero();
 
-    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-      assertThat(store.head(S3Keys.source(id))).isEmpty();
-      assertThat(store.head(S3Keys.downloadMp4(S3Keys.attemptPrefix(id, 1)))).isEmpty();
-    });
-    given().auth().oauth2(token).get("/api/v1/videos").then()
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              assertThat(store.head(S3Keys.source(id))).isEmpty();
+              assertThat(store.head(S3Keys.downloadMp4(S3Keys.attemptPrefix(id, 1)))).isEmpty();
+            });
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos")
+        .then()
         .body("items.find { it.id == '" + id + "' }", nullValue());
   }
 

@@ -263,10 +263,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   public List<PartInfo> listParts(String key, String uploadId) {
     try {
       List<PartInfo> parts = new ArrayList<>();
-      for (var page :
-          s3.listPartsPaginator(r -> r.bucket(bucket()).key(key).uploadId(uploadId))) {
-        page.parts()
-            .forEach(p -> parts.add(new PartInfo(p.partNumber(), p.eTag(), p.size())));
+      for (var page : s3.listPartsPaginator(r -> r.bucket(bucket()).key(key).uploadId(uploadId))) {
+        page.parts().forEach(p -> parts.add(new PartInfo(p.partNumber(), p.eTag(), p.size())));
       }
       return parts;
     } catch (NoSuchUploadException e) {

@@ -116,24 +116,30 @@ class S3ObjectStoreIT {
     String uploadId = store.startMultipart(key, "video/mp4");
     HttpClient http = HttpClient.newHttpClient();
     int split = 5 * 1024 * 1024;
-    byte[][] chunks = {Arrays.copyOfRange(data, 0, split), Arrays.copyOfRange(data, split, data.length)};
+    byte[][] chunks = {
+      Arrays.copyOfRange(data, 0, split), Arrays.copyOfRange(data, split, data.length)
+    };
     for (int i = 0; i < chunks.length; i++) {
       URI url = store.presignUploadPart(key, uploadId, i + 1, Duration.ofMinutes(5));
       HttpResponse<String> r =
           http.send(
-              HttpRequest.newBuilder(url).PUT(HttpRequest.BodyPublishers.ofByteArray(chunks[i])).build(),
+              HttpRequest.newBuilder(url)
+                  .PUT(HttpRequest.BodyPublishers.ofByteArray(chunks[i]))
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
     List<ObjectStore.PartInfo> parts = store.listParts(key, uploadId);
     assertThat(parts).extracting(ObjectStore.PartInfo::partNumber).containsExactly(1, 2);
-    assertThat(store.pendingUploads("t/")).extracting(ObjectStore.PendingUpload::uploadId)
+    assertThat(store.pendingUploads("t/"))
+        .extracting(ObjectStore.PendingUpload::uploadId)
         .contains(uploadId);
     store.completeMultipart(key, uploadId, parts);
     Path out = dir.resolve("direct.bin");
     store.download(key, out);
     assertThat(Files.readAllBytes(out)).isEqualTo(data);
-    assertThat(store.pendingUploads("t/")).extracting(ObjectStore.PendingUpload::uploadId)
+    assertThat(store.pendingUploads("t/"))
+        .extracting(ObjectStore.PendingUpload::uploadId)
         .doesNotContain(uploadId);
   }
 

@@ -36,5 +36,6 @@ public final class UploadMessages {
 
   public record CompletedPart(@Positive int partNumber, @NotNull @Size(max = 200) String etag) {}
 
-  public record CompleteUploadRequest(@NotEmpty @Size(max = 10000) List<@Valid CompletedPart> parts) {}
+  public record CompleteUploadRequest(
+      @NotEmpty @Size(max = 10000) List<@Valid CompletedPart> parts) {}
 }

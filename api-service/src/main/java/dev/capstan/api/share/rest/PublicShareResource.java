@@ -20,8 +20,7 @@ public class PublicShareResource {
   @GET
   @Path("/{code}")
   public PublicShareView open(
-      @PathParam("code") String code,
-      @HeaderParam(ShareMessages.PASSWORD_HEADER) String password) {
+      @PathParam("code") String code, @HeaderParam(ShareMessages.PASSWORD_HEADER) String password) {
     return shares.open(code, password);
   }
 }

@@ -29,5 +29,4 @@ public class VideoShareResource {
     ShareView share = shares.create(currentUser.id(), videoId, request);
     return Response.status(201).entity(share).location(share.url()).build();
   }
-
 }

@@ -28,8 +28,8 @@ import java.util.stream.Collectors;
 
 /**
  * Share links: the owner creates, lists and revokes them; anyone holding one (and its password,
- * when set) sees the video's public facts and playback URLs. Unknown, revoked and expired links
- * all answer the same 404, so codes cannot be probed.
+ * when set) sees the video's public facts and playback URLs. Unknown, revoked and expired links all
+ * answer the same 404, so codes cannot be probed.
  */
 @ApplicationScoped
 public class ShareService {
@@ -74,8 +74,7 @@ public class ShareService {
                               "id in ?1", page.stream().map(l -> l.videoId).distinct().toList())
                           .stream()
                           .collect(Collectors.toMap(v -> v.id, Function.identity()));
-              List<ShareView> items =
-                  page.stream().map(l -> view(l, byId.get(l.videoId))).toList();
+              List<ShareView> items = page.stream().map(l -> view(l, byId.get(l.videoId))).toList();
               String next =
                   rows.size() > size
                       ? new Cursor(page.get(size - 1).createdAt, page.get(size - 1).id).encode()

@@ -39,9 +39,9 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Uploads that go straight from the client to the object store: the API starts a multipart
- * upload, hands out presigned part URLs, and on completion checks what arrived before queueing
- * the video. The bytes never pass through the API.
+ * Uploads that go straight from the client to the object store: the API starts a multipart upload,
+ * hands out presigned part URLs, and on completion checks what arrived before queueing the video.
+ * The bytes never pass through the API.
  */
 @ApplicationScoped
 public class DirectUploadService {
@@ -119,7 +119,9 @@ public class DirectUploadService {
     }
     UploadPlan plan = UploadPlan.forSize(video.uploadSizeBytes);
     List<CompletedPart> parts =
-        request.parts().stream().sorted(Comparator.comparingInt(CompletedPart::partNumber)).toList();
+        request.parts().stream()
+            .sorted(Comparator.comparingInt(CompletedPart::partNumber))
+            .toList();
     Set<Integer> numbers =
         parts.stream().map(CompletedPart::partNumber).collect(Collectors.toSet());
     if (numbers.size() != plan.partCount()
@@ -165,8 +167,8 @@ public class DirectUploadService {
   }
 
   /**
-   * Aborts uploads nobody finished: those the database knows (the video goes back to waiting)
-   * and orphans the store still holds (e.g. of deleted videos).
+   * Aborts uploads nobody finished: those the database knows (the video goes back to waiting) and
+   * orphans the store still holds (e.g. of deleted videos).
    */
   @Scheduled(
       every = "${capstan.upload.cleanup-every}",
@@ -258,9 +260,7 @@ public class DirectUploadService {
   }
 
   private static Object[] params(Object... values) {
-    return values[values.length - 1] == null
-        ? Arrays.copyOf(values, values.length - 1)
-        : values;
+    return values[values.length - 1] == null ? Arrays.copyOf(values, values.length - 1) : values;
   }
 
   private Instant now() {

@@ -14,15 +14,15 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.PATCH;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -74,7 +74,8 @@ public class VideoResource {
 
   /** My videos, newest first; pass {@code nextCursor} back as {@code cursor} for more. */
   @GET
-  public Page<VideoView> list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
+  public Page<VideoView> list(
+      @QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
     return videos.list(currentUser.id(), limit, cursor);
   }
 

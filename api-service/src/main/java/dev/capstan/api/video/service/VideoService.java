@@ -232,9 +232,7 @@ public class VideoService {
 
   private VideoView view(VideoEntity v) {
     List<RenditionEntity> renditions =
-        v.outputPrefix == null
-            ? List.of()
-            : RenditionEntity.ofCurrentAttempt(v.id, v.outputPrefix);
+        v.outputPrefix == null ? List.of() : RenditionEntity.ofCurrentAttempt(v.id, v.outputPrefix);
     return view(v, renditions);
   }
 
