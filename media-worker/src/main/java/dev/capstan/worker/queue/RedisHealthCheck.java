@@ -19,9 +19,9 @@ public class RedisHealthCheck implements HealthCheck {
   public HealthCheckResponse call() {
     try {
       queue.ping();
-      return HealthCheckResponse.up("Redis");
+      return HealthCheckResponse.up("redis");
     } catch (RuntimeException e) {
-      return HealthCheckResponse.named("Redis")
+      return HealthCheckResponse.named("redis")
           .down()
           .withData("error", String.valueOf(e.getMessage()))
           .build();

@@ -20,9 +20,9 @@ public class ObjectStoreHealthCheck implements HealthCheck {
   public HealthCheckResponse call() {
     try {
       store.ping();
-      return HealthCheckResponse.up("S3");
+      return HealthCheckResponse.up("s3");
     } catch (RuntimeException e) {
-      return HealthCheckResponse.named("S3")
+      return HealthCheckResponse.named("s3")
           .down()
           .withData("error", String.valueOf(e.getMessage()))
           .build();

@@ -22,10 +22,10 @@ public class FfmpegHealthCheck implements HealthCheck {
     try {
       Loader.load(avcodec.class);
       boolean x264 = avcodec_find_encoder_by_name("libx264") != null;
-      return HealthCheckResponse.named("FFmpeg").status(x264).withData("libx264", x264).build();
+      return HealthCheckResponse.named("ffmpeg").status(x264).withData("libx264", x264).build();
     } catch (Throwable e) {
       // UnsatisfiedLinkError is an Error: exactly what this check exists to report.
-      return HealthCheckResponse.named("FFmpeg")
+      return HealthCheckResponse.named("ffmpeg")
           .down()
           .withData("error", String.valueOf(e.getMessage()))
           .build();

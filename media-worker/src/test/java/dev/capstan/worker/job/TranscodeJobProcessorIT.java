@@ -5,39 +5,33 @@ import static dev.capstan.worker.testing.WorkerFixtures.rows;
 import static dev.capstan.worker.testing.WorkerFixtures.seedQueuedVideo;
 import static dev.capstan.worker.testing.WorkerFixtures.video;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import dev.capstan.model.media.Dimensions;
+import dev.capstan.devtools.media.SampleClips;
 import dev.capstan.model.storage.S3Keys;
 import dev.capstan.storage.ObjectStore;
 import dev.capstan.worker.job.TranscodeJobProcessor.Outcome;
 import dev.capstan.worker.testing.WorkerFixtures;
 import dev.capstan.worker.testing.WorkerFixtures.Seeded;
 import dev.capstan.worker.testing.WorkerTestServices;
-import dev.capstan.worker.transcode.SourceMedia;
-import dev.capstan.worker.transcode.TranscodeListener;
-import dev.capstan.worker.transcode.TranscodeResult;
-import dev.capstan.worker.transcode.TranscodeStopped;
-import dev.capstan.worker.transcode.Transcoder;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What happens to a job while it runs, on the real database and S3. The media engine is replaced by
- * a transcode that runs until it is told to stop, so the test decides when things happen.
+ * What happens to a job while it runs, on the real database, S3 and FFmpeg. The source is long
+ * enough (60 s of 640x360) that the transcode is still running when the test steps in.
  */
 @QuarkusTest
 @WithTestResource(WorkerTestServices.class)
@@ -46,19 +40,35 @@ class TranscodeJobProcessorIT {
   @Inject TranscodeJobProcessor processor;
   @Inject ObjectStore objects;
 
-  private final EndlessTranscode endless = new EndlessTranscode();
+  private static Path longClip;
 
-  @BeforeEach
-  void replaceTheMediaEngine() {
-    QuarkusMock.installMockForType(endless, Transcoder.class);
+  @BeforeAll
+  static void generateALongClip() throws Exception {
+    Path dir = Files.createTempDirectory("capstan-processor-it");
+    longClip =
+        SampleClips.generate(
+            SampleClips.Spec.standard(60).withSize(640, 360), dir.resolve("long.mp4"));
+  }
+
+  /** Waits until the job is past probing and encoding frames. */
+  private static void awaitTranscoding(String videoId) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              Map<String, Object> v = video(videoId);
+              return "transcoding".equals(v.get("progress_stage"))
+                  && ((Number) v.get("progress_percent")).intValue() > 10;
+            });
   }
 
   @Test
   void a_worker_that_loses_its_lease_mid_transcode_stops_and_writes_nothing() throws Exception {
-    Seeded s = seedWithSomeSource();
+    Seeded s = seedWithTheLongClip();
     CompletableFuture<TranscodeJobProcessor.Result> running =
         CompletableFuture.supplyAsync(() -> process(s, () -> false));
-    assertThat(endless.started.await(30, TimeUnit.SECONDS)).isTrue();
+    awaitTranscoding(s.videoId());
 
     // Another worker takes the job over (as if our heartbeats had stopped reaching the database).
     WorkerFixtures.execute(
@@ -78,11 +88,11 @@ class TranscodeJobProcessorIT {
 
   @Test
   void a_draining_worker_hands_its_job_back_queued_for_another_worker() throws Exception {
-    Seeded s = seedWithSomeSource();
+    Seeded s = seedWithTheLongClip();
     AtomicBoolean draining = new AtomicBoolean();
     CompletableFuture<TranscodeJobProcessor.Result> running =
         CompletableFuture.supplyAsync(() -> process(s, draining::get));
-    assertThat(endless.started.await(30, TimeUnit.SECONDS)).isTrue();
+    awaitTranscoding(s.videoId());
     assertThat(video(s.videoId()).get("status")).isEqualTo("processing");
 
     draining.set(true);
@@ -97,12 +107,12 @@ class TranscodeJobProcessorIT {
 
   @Test
   void a_job_already_running_under_a_live_lease_is_skipped_without_a_trace() throws Exception {
-    Seeded s = seedWithSomeSource();
+    Seeded s = seedWithTheLongClip();
     WorkerFixtures.leaseTo(s, "the-other-worker", 10);
 
     assertThat(process(s, () -> false).outcome()).isEqualTo(Outcome.SKIPPED);
-    assertThat(endless.started.getCount()).isEqualTo(1);
     assertThat(video(s.videoId()).get("status")).isEqualTo("queued");
+    assertThat(video(s.videoId()).get("progress_stage")).isNotEqualTo("transcoding");
   }
 
   private TranscodeJobProcessor.Result process(Seeded s, java.util.function.BooleanSupplier drain) {
@@ -113,36 +123,9 @@ class TranscodeJobProcessorIT {
     }
   }
 
-  private Seeded seedWithSomeSource() throws Exception {
+  private Seeded seedWithTheLongClip() throws Exception {
     Seeded s = seedQueuedVideo();
-    objects.putStream(
-        S3Keys.source(s.videoId()), new ByteArrayInputStream(new byte[] {1, 2, 3}), "video/mp4");
+    objects.putFile(S3Keys.source(s.videoId()), longClip, "video/mp4");
     return s;
-  }
-
-  /** A transcode that never finishes on its own: it runs until the listener says stop. */
-  static final class EndlessTranscode implements Transcoder {
-    final CountDownLatch started = new CountDownLatch(1);
-
-    @Override
-    public SourceMedia probe(Path source) {
-      return new SourceMedia(
-          "mp4", 600, 1280, 720, new Dimensions(1280, 720), 0, 30, "h264", "aac");
-    }
-
-    @Override
-    public TranscodeResult transcode(
-        Path source, SourceMedia media, Path outputDir, TranscodeListener listener) {
-      started.countDown();
-      long giveUpAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (System.nanoTime() < giveUpAt) {
-        if (listener.shouldStop()) {
-          throw new TranscodeStopped("asked to stop");
-        }
-        listener.progress(0.5);
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-      }
-      throw new AssertionError("the transcode was never asked to stop");
-    }
   }
 }

@@ -277,7 +277,7 @@ class JobConsumerIT {
         .then()
         .statusCode(200)
         .body("status", equalTo("UP"))
-        .body("checks.name", hasItems("Redis", "S3", "FFmpeg"))
+        .body("checks.name", hasItems("redis", "s3", "ffmpeg"))
         .body("checks.name", hasItem(containsString("Database")));
     given()
         .get("/q/health/live")
