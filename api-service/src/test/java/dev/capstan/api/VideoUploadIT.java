@@ -99,11 +99,14 @@ class VideoUploadIT {
     String jobId = jobOf(id, "QUEUED");
     await()
         .atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(streamedPayloads()).contains(jobId));
+        .untilAsserted(
+            () -> {
+              assertThat(streamedPayloads()).contains(jobId);
+              assertThat(column("select published_at from jobs where id = ?", jobId)).isNotNull();
+            });
     Map<String, String> entry = streamEntry(jobId);
     TranscodeJob job = JobMessage.decode(JobKinds.TRANSCODE, entry);
     assertThat(job).isEqualTo(new TranscodeJob(jobId, id, 1, S3Keys.source(id)));
-    assertThat(column("select published_at from jobs where id = ?", jobId)).isNotNull();
 
     given()
         .auth()
@@ -364,16 +367,24 @@ class VideoUploadIT {
     String jobId = jobOf(id, "QUEUED");
     await()
         .atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertThat(streamedPayloads()).contains(jobId));
+        .untilAsserted(
+            () -> {
+              assertThat(streamedPayloads()).contains(jobId);
+              assertThat(column("select published_at from jobs where id = ?", jobId)).isNotNull();
+            });
     // As if Redis had lost the entry and the publication had never been recorded.
     stream().remove(streamIdOf(jobId));
     update("update jobs set published_at = null where id = ?", jobId);
     assertThat(streamedPayloads()).doesNotContain(jobId);
 
+    // The entry is added first, then the publication is recorded: wait for both.
     await()
         .atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertThat(streamedPayloads()).contains(jobId));
-    assertThat(column("select published_at from jobs where id = ?", jobId)).isNotNull();
+        .untilAsserted(
+            () -> {
+              assertThat(streamedPayloads()).contains(jobId);
+              assertThat(column("select published_at from jobs where id = ?", jobId)).isNotNull();
+            });
   }
 
   private RStream<String, String> stream() {
