@@ -6,6 +6,7 @@ import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.Conflict;
 import dev.capstan.api.error.NotFound;
 import dev.capstan.api.error.ServiceUnavailable;
+import dev.capstan.api.event.VideoEventHub;
 import dev.capstan.api.job.service.JobDispatcher;
 import dev.capstan.api.storage.StorageDeletions;
 import dev.capstan.api.upload.LimitedInputStream;
@@ -18,6 +19,8 @@ import dev.capstan.model.api.VideoMessages.Progress;
 import dev.capstan.model.api.VideoMessages.UpdateVideoRequest;
 import dev.capstan.model.api.VideoMessages.VideoError;
 import dev.capstan.model.api.VideoMessages.VideoView;
+import dev.capstan.model.event.VideoEvent;
+import dev.capstan.model.event.VideoEventType;
 import dev.capstan.model.storage.S3Keys;
 import dev.capstan.model.video.VideoStatus;
 import dev.capstan.storage.ObjectStore;
@@ -53,6 +56,7 @@ public class VideoService {
   @Inject ApiConfig config;
   @Inject Clock clock;
   @Inject StorageDeletions deletions;
+  @Inject VideoEventHub events;
 
   public VideoView create(String userId, CreateVideoRequest request) {
     return QuarkusTransaction.requiringNew().call(() -> view(newVideo(userId, request)));
@@ -164,6 +168,18 @@ public class VideoService {
               v.delete();
               deletions.schedule(S3Keys.videoPrefix(videoId));
             });
+    events.publish(
+        new VideoEvent(
+            VideoEventType.DELETED.wireName(),
+            videoId,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            clock.instant()));
   }
 
   private static Cursor cursorOf(String cursor) {
@@ -198,6 +214,12 @@ public class VideoService {
 
   /** Video → queued and the job row, in one transaction; the job is published after commit. */
   private VideoView markQueued(String videoId, String key, long size, String contentType) {
+    VideoView queued = commitQueued(videoId, key, size, contentType);
+    events.publish(VideoEvent.status(videoId, queued.status().wireName(), clock.instant()));
+    return queued;
+  }
+
+  private VideoView commitQueued(String videoId, String key, long size, String contentType) {
     return QuarkusTransaction.requiringNew()
         .call(
             () -> {
