@@ -25,6 +25,7 @@ public final class ShareMessages {
       String videoTitle,
       boolean passwordProtected,
       Instant expiresAt,
+      long viewCount,
       Instant createdAt) {}
 
   /** What anyone holding the link may see. */

@@ -33,6 +33,9 @@ public class ShareLinkEntity extends PanacheEntityBase {
   @Column(name = "expires_at")
   public Instant expiresAt;
 
+  @Column(name = "view_count")
+  public long viewCount;
+
   @Column(name = "created_at")
   public Instant createdAt;
 

@@ -95,8 +95,11 @@ public class ShareService {
             });
   }
 
-  /** What a link holder sees. {@code password} is the value of the password header, if any. */
-  public PublicShareView open(String code, String password) {
+  /**
+   * The link behind {@code code}, if it is live and {@code password} opens it: unknown, revoked and
+   * expired links are all "not found"; a protected link without the right password is 401.
+   */
+  public ShareLinkEntity unlock(String code, String password) {
     if (!ShareCodes.plausible(code)) {
       throw new NotFound("share link");
     }
@@ -114,6 +117,14 @@ public class ShareService {
         throw new Unauthorized("share_password_invalid", "the password is wrong");
       }
     }
+    return link;
+  }
+
+  /** What a link holder sees; counts a view. {@code password}: the password header, if any. */
+  public PublicShareView open(String code, String password) {
+    ShareLinkEntity link = unlock(code, password);
+    QuarkusTransaction.requiringNew()
+        .run(() -> ShareLinkEntity.update("viewCount = viewCount + 1 where id = ?1", link.id));
     return QuarkusTransaction.requiringNew()
         .call(
             () -> {
@@ -145,6 +156,7 @@ public class ShareService {
         video == null ? null : video.title,
         link.passwordHash != null,
         link.expiresAt,
+        link.viewCount,
         link.createdAt);
   }
 
