@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Every setting of the API service, under {@code capstan.*}. */
@@ -22,9 +23,14 @@ public interface ApiConfig {
 
   Jobs jobs();
 
+  Admin admin();
+
   Storage storage();
 
   Share share();
+
+  /** Per-user rate limits, shared by all API instances (they count in Redis). */
+  RateLimits rateLimits();
 
   /** Public address of this installation, used in links handed to people. */
   @WithDefault("http://localhost:8080")
@@ -108,19 +114,47 @@ public interface ApiConfig {
     Duration urlTtl();
   }
 
-  /** The job outbox. */
+  /** The job outbox, its reconciler and the retry policy. */
   interface Jobs {
-    /** Attempts a transcode job gets before it is dead. */
+    /** Attempts a transcode job gets before it is dead (a manual retry grants as many again). */
     @WithDefault("3")
     int maxAttempts();
 
-    /** How often queued jobs missing from Redis are published again. */
+    /**
+     * How often the reconciler sweeps (on the one instance holding its lock): publishes due and
+     * lost jobs, re-queues failed attempts and expired leases.
+     */
     @WithDefault("PT15S")
     Duration republishEvery();
 
-    /** A queued job unpublished for this long is published again by the sweep. */
+    /**
+     * A queued job unpublished for this long, or published this long ago and no longer in Redis, is
+     * published again by the reconciler.
+     */
     @WithDefault("PT10S")
     Duration republishAfter();
+
+    /** Delay before the first retry; doubles per attempt (half of it jittered). */
+    @WithDefault("PT10S")
+    Duration retryBackoff();
+
+    /** Longest delay between two attempts. */
+    @WithDefault("PT5M")
+    Duration retryMaxBackoff();
+
+    /** Sources of at least this many bytes go to the long lane (default 512 MiB). */
+    @WithDefault("536870912")
+    long longLaneFromBytes();
+
+    /** How often the queue gauges (depth, lag, oldest age, live workers) are refreshed. */
+    @WithDefault("PT10S")
+    Duration statsEvery();
+  }
+
+  /** Operators. */
+  interface Admin {
+    /** Emails of users who are admins whatever their {@code users.role}, comma separated. */
+    Optional<List<String>> emails();
   }
 
   /** Housekeeping of the object store. */
@@ -139,5 +173,32 @@ public interface ApiConfig {
     /** Random bytes in a share code (12 bytes = 96 bits, 16 URL-safe characters). */
     @WithDefault("12")
     int codeBytes();
+  }
+
+  /** Per-user limits on writes; reads are not limited. */
+  interface RateLimits {
+    /** Switches every limit off (for load tests). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Creating videos (JSON or one-shot multipart). */
+    @WithDefault("60")
+    long videoCreates();
+
+    /** Starting uploads (streamed or direct). */
+    @WithDefault("60")
+    long uploads();
+
+    /** Posting comments and reactions. */
+    @WithDefault("120")
+    long comments();
+
+    /** Creating share links. */
+    @WithDefault("60")
+    long shares();
+
+    /** The window every limit above counts in. */
+    @WithDefault("PT1M")
+    Duration per();
   }
 }

@@ -4,6 +4,7 @@ import dev.capstan.api.auth.CurrentUser;
 import dev.capstan.api.auth.RequiresSession;
 import dev.capstan.api.comment.service.CommentService;
 import dev.capstan.api.comment.service.CommentService.Viewer;
+import dev.capstan.api.limits.RateLimited;
 import dev.capstan.model.api.CommentMessages;
 import dev.capstan.model.api.CommentMessages.CommentView;
 import dev.capstan.model.api.CommentMessages.CreateCommentRequest;
@@ -36,6 +37,7 @@ public class CommentResource {
   @Inject CurrentUser currentUser;
 
   @POST
+  @RateLimited
   @Consumes(MediaType.APPLICATION_JSON)
   public Response add(
       @PathParam("id") String videoId,

@@ -2,6 +2,7 @@ package dev.capstan.api.share.rest;
 
 import dev.capstan.api.auth.CurrentUser;
 import dev.capstan.api.auth.RequiresSession;
+import dev.capstan.api.limits.RateLimited;
 import dev.capstan.api.share.service.ShareService;
 import dev.capstan.model.api.ShareMessages.CreateShareRequest;
 import dev.capstan.model.api.ShareMessages.ShareView;
@@ -24,6 +25,7 @@ public class VideoShareResource {
   @Inject CurrentUser currentUser;
 
   @POST
+  @RateLimited
   @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
   public Response create(@PathParam("id") String videoId, @Valid CreateShareRequest request) {
     ShareView share = shares.create(currentUser.id(), videoId, request);

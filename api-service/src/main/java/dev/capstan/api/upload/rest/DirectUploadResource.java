@@ -2,6 +2,7 @@ package dev.capstan.api.upload.rest;
 
 import dev.capstan.api.auth.CurrentUser;
 import dev.capstan.api.auth.RequiresSession;
+import dev.capstan.api.limits.RateLimited;
 import dev.capstan.api.upload.service.DirectUploadService;
 import dev.capstan.model.api.UploadMessages.CompleteUploadRequest;
 import dev.capstan.model.api.UploadMessages.StartUploadRequest;
@@ -29,6 +30,7 @@ public class DirectUploadResource {
 
   /** Starts (or resumes, for the same size) an upload; PUT each part to its URL. */
   @POST
+  @RateLimited
   @Consumes(MediaType.APPLICATION_JSON)
   public Response start(@PathParam("id") String id, @Valid @NotNull StartUploadRequest request) {
     return Response.status(201).entity(uploads.start(currentUser.id(), id, request)).build();

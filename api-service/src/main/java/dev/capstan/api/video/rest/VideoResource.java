@@ -4,6 +4,7 @@ import dev.capstan.api.auth.CurrentUser;
 import dev.capstan.api.auth.RequiresSession;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.NotFound;
+import dev.capstan.api.limits.RateLimited;
 import dev.capstan.api.video.service.VideoService;
 import dev.capstan.model.api.Page;
 import dev.capstan.model.api.VideoMessages.CreateVideoRequest;
@@ -40,6 +41,7 @@ public class VideoResource {
 
   /** Creates a video that waits for its source ({@code PUT .../source}). */
   @POST
+  @RateLimited
   @Consumes(MediaType.APPLICATION_JSON)
   public Response create(@Valid CreateVideoRequest request, UriInfo uri) {
     VideoView v = videos.create(currentUser.id(), request);
@@ -48,6 +50,7 @@ public class VideoResource {
 
   /** One-shot upload: {@code file} (required) and {@code title} (optional). */
   @POST
+  @RateLimited
   @Consumes(MediaType.MULTIPART_FORM_DATA)
   public Response upload(
       @RestForm("file") FileUpload file,
@@ -63,6 +66,7 @@ public class VideoResource {
 
   /** The source as the raw request body, streamed to storage. */
   @PUT
+  @RateLimited
   @Path("/{id}/source")
   @Consumes(MediaType.WILDCARD)
   public Response uploadSource(
