@@ -39,7 +39,8 @@ class OpsIT {
         .get("/q/metrics")
         .then()
         .statusCode(200)
-        .body(containsString("http_server_requests_seconds"))
+        .body(containsString("http_server_requests_seconds_bucket"))
+        .body(containsString("agroal_active_count"))
         .body(containsString("jvm_memory_used_bytes"));
   }
 
