@@ -32,6 +32,8 @@ public interface ApiConfig {
   /** Per-user rate limits, shared by all API instances (they count in Redis). */
   RateLimits rateLimits();
 
+  Webhooks webhooks();
+
   /** Public address of this installation, used in links handed to people. */
   @WithDefault("http://localhost:8080")
   URI publicBaseUrl();
@@ -200,5 +202,34 @@ public interface ApiConfig {
     /** The window every limit above counts in. */
     @WithDefault("PT1M")
     Duration per();
+  }
+
+  /** Signed webhook deliveries. */
+  interface Webhooks {
+    /**
+     * Base64 of a 32-byte AES key that encrypts webhook secrets at rest; the same on every
+     * instance. Without it, webhooks are switched off (503 webhooks_disabled).
+     */
+    Optional<String> encryptionKey();
+
+    /** Deliveries are retried with backoff until this old, then marked failed. */
+    @WithDefault("PT24H")
+    Duration giveUpAfter();
+
+    /** First retry delay; doubles per attempt up to an hour. */
+    @WithDefault("PT10S")
+    Duration firstRetryAfter();
+
+    /** Time a receiver gets to answer one delivery. */
+    @WithDefault("PT10S")
+    Duration timeout();
+
+    /** How often due deliveries are sent. */
+    @WithDefault("PT1S")
+    Duration sendEvery();
+
+    /** Allow targets on loopback and private networks (off: such URLs could reach internals). */
+    @WithDefault("false")
+    boolean allowPrivateTargets();
   }
 }

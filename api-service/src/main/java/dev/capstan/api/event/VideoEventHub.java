@@ -28,6 +28,7 @@ public class VideoEventHub {
   @Inject ApiConfig config;
 
   private final Map<String, Set<Consumer<VideoEvent>>> listeners = new ConcurrentHashMap<>();
+  private final Set<Consumer<VideoEvent>> everything = ConcurrentHashMap.newKeySet();
   private volatile int subscription = -1;
 
   void subscribe(@Observes StartupEvent ignored) {
@@ -66,6 +67,12 @@ public class VideoEventHub {
             });
   }
 
+  /** Registers a listener of every video's events (webhooks); returns what unregisters it. */
+  public Runnable listenToAll(Consumer<VideoEvent> listener) {
+    everything.add(listener);
+    return () -> everything.remove(listener);
+  }
+
   /** Number of live listeners, for metrics and tests. */
   public int listenerCount() {
     return listeners.values().stream().mapToInt(Set::size).sum();
@@ -78,6 +85,13 @@ public class VideoEventHub {
     } catch (IllegalArgumentException e) {
       Log.debugf("ignored a message that is not a video event: %s", e.getMessage());
       return;
+    }
+    for (Consumer<VideoEvent> l : everything) {
+      try {
+        l.accept(event);
+      } catch (RuntimeException e) {
+        Log.warnf(e, "listener failed on %s of %s", event.type(), event.videoId());
+      }
     }
     Set<Consumer<VideoEvent>> set = listeners.get(event.videoId());
     if (set != null) {

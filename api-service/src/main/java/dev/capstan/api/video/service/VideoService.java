@@ -12,6 +12,7 @@ import dev.capstan.api.storage.StorageDeletions;
 import dev.capstan.api.upload.LimitedInputStream;
 import dev.capstan.api.video.persistence.RenditionEntity;
 import dev.capstan.api.video.persistence.VideoEntity;
+import dev.capstan.api.webhook.service.WebhookService;
 import dev.capstan.model.api.Page;
 import dev.capstan.model.api.VideoMessages.CreateVideoRequest;
 import dev.capstan.model.api.VideoMessages.Playback;
@@ -57,6 +58,7 @@ public class VideoService {
   @Inject Clock clock;
   @Inject StorageDeletions deletions;
   @Inject VideoEventHub events;
+  @Inject WebhookService webhooks;
 
   public VideoView create(String userId, CreateVideoRequest request) {
     return QuarkusTransaction.requiringNew().call(() -> view(newVideo(userId, request)));
@@ -160,15 +162,7 @@ public class VideoService {
    * from an intent written in the same transaction, so a crash cannot leave them behind.
    */
   public void delete(String userId, String videoId) {
-    QuarkusTransaction.requiringNew()
-        .run(
-            () -> {
-              VideoEntity v =
-                  VideoEntity.findOwned(videoId, userId).orElseThrow(() -> new NotFound("video"));
-              v.delete();
-              deletions.schedule(S3Keys.videoPrefix(videoId));
-            });
-    events.publish(
+    VideoEvent deleted =
         new VideoEvent(
             VideoEventType.DELETED.wireName(),
             videoId,
@@ -179,7 +173,17 @@ public class VideoService {
             null,
             null,
             null,
-            clock.instant()));
+            clock.instant());
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              VideoEntity v =
+                  VideoEntity.findOwned(videoId, userId).orElseThrow(() -> new NotFound("video"));
+              webhooks.capture(deleted, v.userId, WebhookService.videoFacts(v));
+              v.delete();
+              deletions.schedule(S3Keys.videoPrefix(videoId));
+            });
+    events.publish(deleted);
   }
 
   private static Cursor cursorOf(String cursor) {
