@@ -135,4 +135,52 @@ class AuthIT {
         .statusCode(401)
         .body("code", equalTo("invalid_token"));
   }
+
+  @Test
+  void changing_the_password_signs_out_every_other_session_and_needs_the_current_one() {
+    String email = "pw-" + UUID.randomUUID() + "@example.com";
+    String first = ApiTestClient.signUp(email);
+    String second =
+        given()
+            .contentType(ContentType.JSON)
+            .body(Map.of("email", email, "password", "correct horse battery"))
+            .post("/api/v1/auth/login")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("token");
+    given()
+        .auth()
+        .oauth2(first)
+        .contentType(ContentType.JSON)
+        .body(Map.of("currentPassword", "wrong", "newPassword", "a brand new password"))
+        .post("/api/v1/auth/password")
+        .then()
+        .statusCode(401);
+    given()
+        .auth()
+        .oauth2(first)
+        .contentType(ContentType.JSON)
+        .body(
+            Map.of(
+                "currentPassword", "correct horse battery", "newPassword", "a brand new password"))
+        .post("/api/v1/auth/password")
+        .then()
+        .statusCode(204);
+
+    given().auth().oauth2(second).get("/api/v1/videos").then().statusCode(401);
+    given().auth().oauth2(first).get("/api/v1/videos").then().statusCode(200);
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("email", email, "password", "correct horse battery"))
+        .post("/api/v1/auth/login")
+        .then()
+        .statusCode(401);
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("email", email, "password", "a brand new password"))
+        .post("/api/v1/auth/login")
+        .then()
+        .statusCode(200);
+  }
 }

@@ -16,6 +16,9 @@ public final class AuthMessages {
 
   public record LoginRequest(@NotBlank String email, @NotBlank String password) {}
 
+  public record ChangePasswordRequest(
+      @NotBlank String currentPassword, @NotBlank @Size(min = 8, max = 200) String newPassword) {}
+
   public record UserView(String id, String email, String name, Instant createdAt) {}
 
   public record SignupResponse(UserView user, String token, Instant expiresAt) {}

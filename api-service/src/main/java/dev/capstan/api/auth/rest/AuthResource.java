@@ -3,6 +3,7 @@ package dev.capstan.api.auth.rest;
 import dev.capstan.api.auth.CurrentUser;
 import dev.capstan.api.auth.RequiresSession;
 import dev.capstan.api.auth.service.AuthService;
+import dev.capstan.model.api.AuthMessages.ChangePasswordRequest;
 import dev.capstan.model.api.AuthMessages.LoginRequest;
 import dev.capstan.model.api.AuthMessages.LoginResponse;
 import dev.capstan.model.api.AuthMessages.SignupRequest;
@@ -35,6 +36,15 @@ public class AuthResource {
   @Path("/login")
   public LoginResponse login(@Valid @NotNull LoginRequest request) {
     return auth.login(request);
+  }
+
+  /** Changes the password; every other session of the user is signed out. */
+  @POST
+  @Path("/password")
+  @RequiresSession
+  @ResponseStatus(204)
+  public void changePassword(@Valid @NotNull ChangePasswordRequest request) {
+    auth.changePassword(currentUser.get(), request.currentPassword(), request.newPassword());
   }
 
   @POST

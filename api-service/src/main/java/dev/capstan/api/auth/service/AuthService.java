@@ -62,6 +62,21 @@ public class AuthService {
         .ifPresent(s -> s.revokedAt = now());
   }
 
+  /** Changes the password and signs out every other session of the user. */
+  @Transactional
+  public void changePassword(AuthenticatedUser caller, String currentPassword, String newPassword) {
+    UserEntity user = UserEntity.findById(caller.userId());
+    if (user == null || !passwords.matches(currentPassword, user.passwordHash)) {
+      throw new Unauthorized("invalid_credentials", "the current password is wrong");
+    }
+    user.passwordHash = passwords.hash(newPassword);
+    SessionEntity.update(
+        "revokedAt = ?1 where userId = ?2 and revokedAt is null and id <> ?3",
+        now(),
+        user.id,
+        caller.sessionId());
+  }
+
   @Transactional
   public Optional<AuthenticatedUser> authenticate(String token) {
     return SessionEntity.findActive(SessionTokens.hash(token), now())
