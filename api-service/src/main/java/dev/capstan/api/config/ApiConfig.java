@@ -34,6 +34,8 @@ public interface ApiConfig {
 
   Webhooks webhooks();
 
+  Cache cache();
+
   /** Public address of this installation, used in links handed to people. */
   @WithDefault("http://localhost:8080")
   URI publicBaseUrl();
@@ -231,5 +233,12 @@ public interface ApiConfig {
     /** Allow targets on loopback and private networks (off: such URLs could reach internals). */
     @WithDefault("false")
     boolean allowPrivateTargets();
+  }
+
+  /** The Redis metadata cache. */
+  interface Cache {
+    /** Longest a cached video may be served after a change nobody announced. */
+    @WithDefault("PT10S")
+    Duration videoTtl();
   }
 }

@@ -59,6 +59,7 @@ public class VideoService {
   @Inject StorageDeletions deletions;
   @Inject VideoEventHub events;
   @Inject WebhookService webhooks;
+  @Inject VideoCache cache;
 
   public VideoView create(String userId, CreateVideoRequest request) {
     return QuarkusTransaction.requiringNew().call(() -> view(newVideo(userId, request)));
@@ -110,9 +111,17 @@ public class VideoService {
     return markQueued(video.id, key, size, type);
   }
 
+  /** The caller's video; served from the metadata cache when it holds it. */
   public Optional<VideoView> find(String userId, String videoId) {
-    return QuarkusTransaction.requiringNew()
-        .call(() -> VideoEntity.findOwned(videoId, userId).map(this::view));
+    Optional<VideoSnapshot> cached = cache.get(videoId);
+    if (cached.isPresent()) {
+      return cached.filter(s -> s.userId().equals(userId)).map(this::view);
+    }
+    Optional<VideoSnapshot> loaded =
+        QuarkusTransaction.requiringNew()
+            .call(() -> VideoEntity.findOwned(videoId, userId).map(this::snapshot));
+    loaded.ifPresent(cache::put);
+    return loaded.map(this::view);
   }
 
   /** The caller's videos, newest first, one keyset page; renditions in one query, no N+1. */
@@ -138,23 +147,27 @@ public class VideoService {
   }
 
   public VideoView update(String userId, String videoId, UpdateVideoRequest request) {
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              VideoEntity v =
-                  VideoEntity.findOwned(videoId, userId).orElseThrow(() -> new NotFound("video"));
-              if (request != null && request.title() != null) {
-                if (request.title().isBlank()) {
-                  throw new BadRequest("validation_failed", "title must not be blank");
-                }
-                v.title = request.title().strip();
-              }
-              if (request != null && request.description() != null) {
-                v.description = request.description();
-              }
-              v.updatedAt = now();
-              return view(v);
-            });
+    VideoView updated =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  VideoEntity v =
+                      VideoEntity.findOwned(videoId, userId)
+                          .orElseThrow(() -> new NotFound("video"));
+                  if (request != null && request.title() != null) {
+                    if (request.title().isBlank()) {
+                      throw new BadRequest("validation_failed", "title must not be blank");
+                    }
+                    v.title = request.title().strip();
+                  }
+                  if (request != null && request.description() != null) {
+                    v.description = request.description();
+                  }
+                  v.updatedAt = now();
+                  return view(v);
+                });
+    cache.evict(videoId);
+    return updated;
   }
 
   /**
@@ -183,6 +196,7 @@ public class VideoService {
               v.delete();
               deletions.schedule(S3Keys.videoPrefix(videoId));
             });
+    cache.evict(videoId);
     events.publish(deleted);
   }
 
@@ -219,6 +233,7 @@ public class VideoService {
   /** Video → queued and the job row, in one transaction; the job is published after commit. */
   private VideoView markQueued(String videoId, String key, long size, String contentType) {
     VideoView queued = commitQueued(videoId, key, size, contentType);
+    cache.evict(videoId);
     events.publish(VideoEvent.status(videoId, queued.status().wireName(), clock.instant()));
     return queued;
   }
@@ -257,43 +272,51 @@ public class VideoService {
   }
 
   private VideoView view(VideoEntity v) {
-    List<RenditionEntity> renditions =
-        v.outputPrefix == null ? List.of() : RenditionEntity.ofCurrentAttempt(v.id, v.outputPrefix);
-    return view(v, renditions);
+    return view(snapshot(v));
+  }
+
+  private VideoSnapshot snapshot(VideoEntity v) {
+    return VideoSnapshot.of(
+        v,
+        v.outputPrefix == null
+            ? List.of()
+            : RenditionEntity.ofCurrentAttempt(v.id, v.outputPrefix));
   }
 
   /** Maps a video and the renditions of its current attempt; presigns their URLs. */
   VideoView view(VideoEntity v, List<RenditionEntity> renditions) {
+    return view(VideoSnapshot.of(v, renditions));
+  }
+
+  private VideoView view(VideoSnapshot v) {
     URI mp4 = null;
     URI thumbnail = null;
     Duration ttl = config.playback().urlTtl();
-    for (RenditionEntity r : renditions) {
-      if (v.outputPrefix == null || !r.s3Key.startsWith(v.outputPrefix)) {
-        continue;
-      }
-      switch (r.kind) {
-        case "mp4" -> mp4 = store.presignGet(r.s3Key, ttl);
-        case "thumbnail" -> thumbnail = store.presignGet(r.s3Key, ttl);
+    for (VideoSnapshot.Output o : v.outputs()) {
+      switch (o.kind()) {
+        case "mp4" -> mp4 = store.presignGet(o.s3Key(), ttl);
+        case "thumbnail" -> thumbnail = store.presignGet(o.s3Key(), ttl);
         default -> {
           // other kinds (HLS, storyboard) arrive with the media pipeline
         }
       }
     }
-    VideoError error = v.errorCode == null ? null : new VideoError(v.errorCode, v.errorMessage);
+    VideoError error =
+        v.errorCode() == null ? null : new VideoError(v.errorCode(), v.errorMessage());
     return new VideoView(
-        v.id,
-        v.title,
-        v.description,
-        VideoStatus.fromWire(v.status),
-        new Progress(v.progressPercent, v.progressStage),
-        v.durationSeconds,
-        v.width,
-        v.height,
+        v.id(),
+        v.title(),
+        v.description(),
+        VideoStatus.fromWire(v.status()),
+        new Progress(v.progressPercent(), v.progressStage()),
+        v.durationSeconds(),
+        v.width(),
+        v.height(),
         new Playback(mp4, null),
         thumbnail,
         error,
-        v.createdAt,
-        v.updatedAt);
+        v.createdAt(),
+        v.updatedAt());
   }
 
   private static String titleOf(CreateVideoRequest request) {
