@@ -240,5 +240,9 @@ public interface ApiConfig {
     /** Longest a cached video may be served after a change nobody announced. */
     @WithDefault("PT10S")
     Duration videoTtl();
+
+    /** Longest a session check is served from Redis (revocations evict at once). */
+    @WithDefault("PT5M")
+    Duration sessionTtl();
   }
 }

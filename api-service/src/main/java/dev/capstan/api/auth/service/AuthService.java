@@ -10,12 +10,14 @@ import dev.capstan.model.api.AuthMessages.LoginResponse;
 import dev.capstan.model.api.AuthMessages.SignupRequest;
 import dev.capstan.model.api.AuthMessages.SignupResponse;
 import dev.capstan.model.api.AuthMessages.UserView;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -25,6 +27,7 @@ public class AuthService {
   @Inject PasswordHasher passwords;
   @Inject ApiConfig config;
   @Inject Clock clock;
+  @Inject SessionCache sessions;
 
   @Transactional
   public SignupResponse signup(SignupRequest request) {
@@ -56,34 +59,69 @@ public class AuthService {
     return new LoginResponse(session.token(), session.expiresAt(), view(user.get()));
   }
 
-  @Transactional
   public void logout(AuthenticatedUser caller) {
-    SessionEntity.<SessionEntity>findByIdOptional(caller.sessionId())
-        .ifPresent(s -> s.revokedAt = now());
+    String hash =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () ->
+                    SessionEntity.<SessionEntity>findByIdOptional(caller.sessionId())
+                        .map(
+                            s -> {
+                              s.revokedAt = now();
+                              return s.tokenHash;
+                            })
+                        .orElse(null));
+    if (hash != null) {
+      sessions.evict(List.of(hash));
+    }
   }
 
   /** Changes the password and signs out every other session of the user. */
-  @Transactional
   public void changePassword(AuthenticatedUser caller, String currentPassword, String newPassword) {
-    UserEntity user = UserEntity.findById(caller.userId());
-    if (user == null || !passwords.matches(currentPassword, user.passwordHash)) {
-      throw new Unauthorized("invalid_credentials", "the current password is wrong");
-    }
-    user.passwordHash = passwords.hash(newPassword);
-    SessionEntity.update(
-        "revokedAt = ?1 where userId = ?2 and revokedAt is null and id <> ?3",
-        now(),
-        user.id,
-        caller.sessionId());
+    List<String> revoked =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () -> {
+                  UserEntity user = UserEntity.findById(caller.userId());
+                  if (user == null || !passwords.matches(currentPassword, user.passwordHash)) {
+                    throw new Unauthorized("invalid_credentials", "the current password is wrong");
+                  }
+                  user.passwordHash = passwords.hash(newPassword);
+                  List<SessionEntity> others =
+                      SessionEntity.list(
+                          "userId = ?1 and revokedAt is null and id <> ?2",
+                          user.id,
+                          caller.sessionId());
+                  Instant now = now();
+                  others.forEach(s -> s.revokedAt = now);
+                  return others.stream().map(s -> s.tokenHash).toList();
+                });
+    sessions.evict(revoked);
   }
 
-  @Transactional
+  /** The caller behind a bearer token: from the session cache, else from the database. */
   public Optional<AuthenticatedUser> authenticate(String token) {
-    return SessionEntity.findActive(SessionTokens.hash(token), now())
-        .flatMap(
-            s ->
-                UserEntity.<UserEntity>findByIdOptional(s.userId)
-                    .map(u -> new AuthenticatedUser(u.id, u.email, u.name, s.id)));
+    String hash = SessionTokens.hash(token);
+    Instant now = now();
+    Optional<SessionCache.Entry> cached = sessions.get(hash);
+    if (cached.isPresent()) {
+      return cached.filter(e -> e.expiresAt().isAfter(now)).map(SessionCache.Entry::user);
+    }
+    Optional<SessionCache.Entry> loaded =
+        QuarkusTransaction.requiringNew()
+            .call(
+                () ->
+                    SessionEntity.findActive(hash, now)
+                        .flatMap(
+                            s ->
+                                UserEntity.<UserEntity>findByIdOptional(s.userId)
+                                    .map(
+                                        u ->
+                                            new SessionCache.Entry(
+                                                new AuthenticatedUser(u.id, u.email, u.name, s.id),
+                                                s.expiresAt))));
+    loaded.ifPresent(e -> sessions.put(hash, e, now));
+    return loaded.map(SessionCache.Entry::user);
   }
 
   private NewSession openSession(UserEntity user) {
