@@ -149,6 +149,8 @@ class AuthIT {
             .statusCode(200)
             .extract()
             .path("token");
+    // Both sessions are in use (and so in the session cache) before the change.
+    given().auth().oauth2(second).get("/api/v1/videos").then().statusCode(200);
     given()
         .auth()
         .oauth2(first)
