@@ -197,4 +197,38 @@ class VideoManagementIT {
       }
     }
   }
+
+  @Test
+  void invalid_utf8_is_a_clear_400_and_filenames_never_reach_storage_keys() throws Exception {
+    String token = ApiTestClient.signUp();
+    byte[] broken = "{\"title\":\"\u00ff\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    broken[10] = (byte) 0xC3; // a lead byte followed by an ASCII byte: not UTF-8
+    broken[11] = (byte) 0x41;
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType("application/json")
+        .body(broken)
+        .post("/api/v1/videos")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("upload", ".mp4");
+    java.nio.file.Files.write(file, new byte[] {0, 0, 0, 24, 1, 2, 3});
+    String id =
+        given()
+            .auth()
+            .oauth2(token)
+            .multiPart(
+                "file", "../../etc/passwd", java.nio.file.Files.readAllBytes(file), "video/mp4")
+            .post("/api/v1/videos")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("id");
+    assertThat(store.head(S3Keys.source(id))).isPresent();
+    assertThat(store.head("etc/passwd")).isEmpty();
+    assertThat(store.head("videos/etc/passwd")).isEmpty();
+  }
 }
