@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -204,23 +205,16 @@ class AuthorizationMatrixIT {
         .path("code");
   }
 
-  /** An operator (capstan.admin.emails in the test profile): no special access to videos. */
-  private static String adminToken() {
-    String configured = "queue-admin@example.com";
-    int login =
-        given()
-            .contentType(ContentType.JSON)
-            .body(Map.of("email", configured, "password", "correct horse battery"))
-            .post("/api/v1/auth/login")
-            .statusCode();
-    return login == 200
-        ? given()
-            .contentType(ContentType.JSON)
-            .body(Map.of("email", configured, "password", "correct horse battery"))
-            .post("/api/v1/auth/login")
-            .then()
-            .extract()
-            .path("token")
-        : ApiTestClient.signUp(configured);
+  /** An operator (users.role = admin): no special access to other people's videos. */
+  private static String adminToken() throws Exception {
+    String email = "matrix-admin-" + UUID.randomUUID() + "@example.com";
+    String token = ApiTestClient.signUp(email);
+    try (Connection c = CapstanTestServices.services.database().connect();
+        PreparedStatement s =
+            c.prepareStatement("update users set role = 'admin' where email = ?")) {
+      s.setString(1, email);
+      assertThat(s.executeUpdate()).isEqualTo(1);
+    }
+    return token;
   }
 }

@@ -102,6 +102,8 @@ class VideoEventsIT {
     int before = hub.listenerCount();
     SseClient client = new SseClient(token, id);
     await().atMost(Duration.ofSeconds(10)).until(() -> hub.listenerCount() == before + 1);
+    // The snapshot event is written when the stream opens; wait until the client has read it.
+    await().atMost(Duration.ofSeconds(10)).until(() -> !client.data.isEmpty());
     assertThat(client.names).containsExactly("video.status");
     assertThat(client.data.get(0)).contains("\"status\":\"awaiting_upload\"");
 

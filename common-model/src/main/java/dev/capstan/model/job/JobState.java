@@ -26,6 +26,14 @@ public enum JobState {
     return next().contains(target);
   }
 
+  /** Throws when the transition is not allowed; returns the target for fluent use. */
+  public JobState transitionTo(JobState target) {
+    if (!canBecome(target)) {
+      throw new IllegalStateException("job cannot go from " + this + " to " + target);
+    }
+    return target;
+  }
+
   public boolean isTerminal() {
     return next().isEmpty();
   }

@@ -78,6 +78,19 @@ public interface WorkerConfig {
     @WithDefault("PT2M")
     Duration reclaimIdle();
 
+    /**
+     * Of every this many jobs a worker takes while both lanes have work, at least one comes from
+     * the long lane (so short jobs go first, but long ones never starve).
+     */
+    @WithDefault("3")
+    int longLaneEvery();
+
+    /**
+     * How often the worker's heartbeat in the registry is rewritten (its TTL is three times it).
+     */
+    @WithDefault("PT5S")
+    Duration registryEvery();
+
     /** How long one XREADGROUP blocks waiting for a job. */
     @WithDefault("PT2S")
     Duration block();

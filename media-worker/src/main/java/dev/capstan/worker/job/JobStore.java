@@ -23,6 +23,9 @@ import javax.sql.DataSource;
  */
 @ApplicationScoped
 public class JobStore {
+  /** {@code videos.progress_stage} of a video whose failed attempt waits for its retry. */
+  public static final String RETRYING_STAGE = "retrying";
+
   private final DataSource dataSource;
   private final Clock clock;
 
@@ -66,8 +69,10 @@ public class JobStore {
       long sizeBytes) {}
 
   /**
-   * Takes the job if it is queued, or running under a lease that has expired: one conditional
-   * UPDATE, so of two workers racing for it exactly one wins.
+   * Takes the job if it is queued as this attempt: one conditional UPDATE, so of two workers racing
+   * for it exactly one wins. A job whose lease expired is not taken over here: the API's reconciler
+   * re-queues it as the next attempt (under the retry policy), so every attempt writes under a
+   * prefix of its own that exactly one lease holder ever owned.
    */
   public Claim claim(String jobId, String videoId, int attempt, String owner, Duration leaseFor)
       throws SQLException {
@@ -80,8 +85,7 @@ public class JobStore {
                 c,
                 """
                 UPDATE jobs SET state = ?, lease_owner = ?, lease_expires_at = ?, updated_at = ?
-                WHERE id = ? AND video_id = ? AND attempt = ?
-                  AND (state = ? OR (state = ? AND lease_expires_at < ?))""",
+                WHERE id = ? AND video_id = ? AND attempt = ? AND state = ?""",
                 JobState.RUNNING.name(),
                 owner,
                 utc(expires),
@@ -89,9 +93,7 @@ public class JobStore {
                 jobId,
                 videoId,
                 attempt,
-                JobState.QUEUED.name(),
-                JobState.RUNNING.name(),
-                utc(now));
+                JobState.QUEUED.name());
         if (taken == 0) {
           c.rollback();
           return new Claim.NotAvailable();
@@ -102,7 +104,7 @@ public class JobStore {
           return new Claim.NotAvailable();
         }
         VideoStatus current = status.get();
-        // PROCESSING -> PROCESSING: a worker died mid-job and this one takes over its lease.
+        // PROCESSING -> PROCESSING: a handed-back job whose video was not reset yet.
         if (current != VideoStatus.PROCESSING && !current.canBecome(VideoStatus.PROCESSING)) {
           String why = "video is " + current.wireName() + ", not waiting to be processed";
           endJob(c, jobId, owner, JobState.DEAD, why, now);
@@ -224,29 +226,40 @@ public class JobStore {
   }
 
   /**
-   * In one transaction: the job ends in {@code state} (DEAD for a permanent failure, FAILED for one
-   * worth retrying) and the video fails with the reason its owner will read.
+   * In one transaction: the job ends in {@code state} and the video shows the reason its owner will
+   * read. DEAD (the media is bad): the video fails for good. FAILED (our side broke): the video
+   * goes back to {@code queued} at stage {@code retrying}, the error still visible, and the API's
+   * reconciler decides by the retry policy whether and when the next attempt runs.
    *
    * @return false when the lease was lost; then nothing was written
    */
   public boolean recordFailure(Lease lease, JobState state, JobFailure failure)
       throws SQLException {
     Instant now = clock.instant();
+    boolean retryable = state == JobState.FAILED;
     try (Connection c = transaction()) {
       try {
         if (endJob(c, lease.jobId(), lease.owner(), state, failure.technicalDetail(), now) == 0) {
           c.rollback();
           return false;
         }
+        VideoStatus to =
+            VideoStatus.PROCESSING.transitionTo(
+                retryable ? VideoStatus.QUEUED : VideoStatus.FAILED);
         update(
             c,
             """
-            UPDATE videos SET status = ?, error_code = ?, error_message = ?, updated_at = ?
+            UPDATE videos SET status = ?, error_code = ?, error_message = ?, updated_at = ?,
+              progress_percent = CASE WHEN ? THEN 0 ELSE progress_percent END,
+              progress_stage = CASE WHEN ? THEN ? ELSE progress_stage END
             WHERE id = ?""",
-            VideoStatus.FAILED.wireName(),
+            to.wireName(),
             failure.reason().code(),
             failure.readableMessage(),
             utc(now),
+            retryable,
+            retryable,
+            RETRYING_STAGE,
             lease.videoId());
         c.commit();
         return true;
@@ -298,6 +311,24 @@ public class JobStore {
         c.rollback();
         throw e;
       }
+    }
+  }
+
+  /** Records the stream entry that now carries a queued job (after a hand-back or a requeue). */
+  public void recordPublished(String jobId, int attempt, String entryId) throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = dataSource.getConnection()) {
+      update(
+          c,
+          """
+          UPDATE jobs SET stream_entry_id = ?, published_at = ?, updated_at = ?
+          WHERE id = ? AND attempt = ? AND state = ?""",
+          entryId,
+          utc(now),
+          utc(now),
+          jobId,
+          attempt,
+          JobState.QUEUED.name());
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.capstan.worker.job;
 
+import dev.capstan.model.event.VideoEvent;
+import dev.capstan.model.job.JobLane;
 import dev.capstan.model.job.JobState;
 import dev.capstan.model.job.TranscodeJob;
 import dev.capstan.model.media.RenditionLadder;
@@ -8,7 +10,9 @@ import dev.capstan.model.video.FailureReason;
 import dev.capstan.storage.ObjectNotFoundException;
 import dev.capstan.storage.ObjectStore;
 import dev.capstan.worker.config.WorkerConfig;
+import dev.capstan.worker.event.VideoEventPublisher;
 import dev.capstan.worker.metrics.WorkerMetrics;
+import dev.capstan.worker.registry.WorkerRegistry;
 import dev.capstan.worker.transcode.MediaRejected;
 import dev.capstan.worker.transcode.SourceMedia;
 import dev.capstan.worker.transcode.TranscodeListener;
@@ -23,6 +27,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,7 +49,9 @@ public class TranscodeJobProcessor {
   public enum Outcome {
     /** Renditions recorded, video ready. */
     SUCCEEDED,
-    /** Our side broke; video failed, job FAILED (retry is a later concern). */
+    /**
+     * Our side broke; job FAILED, video queued at stage "retrying" until the reconciler decides.
+     */
     FAILED,
     /** The media is the problem, or the job cannot run at all; job DEAD. */
     DEAD,
@@ -69,6 +76,8 @@ public class TranscodeJobProcessor {
   private final WorkerMetrics metrics;
   private final Clock clock;
   private final WorkerConfig.Worker settings;
+  private final VideoEventPublisher events;
+  private final WorkerRegistry registry;
   private final ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("lease-heartbeat").daemon().unstarted(r));
@@ -79,7 +88,11 @@ public class TranscodeJobProcessor {
       Transcoder transcoder,
       WorkerMetrics metrics,
       Clock clock,
-      WorkerConfig config) {
+      WorkerConfig config,
+      VideoEventPublisher events,
+      WorkerRegistry registry) {
+    this.events = events;
+    this.registry = registry;
     this.store = store;
     this.objects = objects;
     this.transcoder = transcoder;
@@ -98,22 +111,64 @@ public class TranscodeJobProcessor {
    */
   public Result process(TranscodeJob job, String owner, BooleanSupplier handBack)
       throws SQLException {
+    return process(job, JobLane.SHORT, owner, handBack);
+  }
+
+  /**
+   * As {@link #process(TranscodeJob, String, BooleanSupplier)}, for a job read from {@code lane}.
+   */
+  public Result process(TranscodeJob job, JobLane lane, String owner, BooleanSupplier handBack)
+      throws SQLException {
     JobStore.Claim claim =
         store.claim(job.jobId(), job.videoId(), job.attempt(), owner, settings.lease());
     return switch (claim) {
       case JobStore.Claim.NotAvailable n -> Result.of(Outcome.SKIPPED);
-      case JobStore.Claim.Refused r ->
-          new Result(Outcome.DEAD, new JobFailure(FailureReason.INTERNAL, r.why(), r.why()));
-      case JobStore.Claim.Taken t -> run(job, t.lease(), handBack);
+      case JobStore.Claim.Refused r -> {
+        events.publish(VideoEvent.status(job.videoId(), "failed", clock.instant()));
+        yield new Result(Outcome.DEAD, new JobFailure(FailureReason.INTERNAL, r.why(), r.why()));
+      }
+      case JobStore.Claim.Taken t -> {
+        registry.working(job.jobId(), job.videoId(), job.attempt(), lane);
+        try {
+          events.publish(VideoEvent.status(job.videoId(), "processing", clock.instant()));
+          Result result = run(job, t.lease(), handBack);
+          announce(job.videoId(), result);
+          yield result;
+        } finally {
+          registry.idle();
+        }
+      }
     };
+  }
+
+  private void announce(String videoId, Result result) {
+    Instant now = clock.instant();
+    switch (result.outcome()) {
+      case SUCCEEDED -> {
+        events.publish(VideoEvent.status(videoId, "ready", now));
+        events.publish(VideoEvent.ready(videoId, now));
+      }
+      case DEAD -> {
+        events.publish(VideoEvent.status(videoId, "failed", now));
+        JobFailure f = result.failure();
+        events.publish(VideoEvent.failed(videoId, f.reason().code(), f.readableMessage(), now));
+      }
+      case FAILED, HANDED_BACK -> events.publish(VideoEvent.status(videoId, "queued", now));
+      case SKIPPED, LEASE_LOST -> {
+        // Not ours any more: whoever owns the video now reports its changes.
+      }
+    }
   }
 
   private Result run(TranscodeJob job, Lease lease, BooleanSupplier handBack) throws SQLException {
     metrics.busy(true);
     Path dir = null;
+    Instant jobStarted = clock.instant();
     ProgressReporter progress =
         new ProgressReporter(
-            clock, PROGRESS_INTERVAL, (percent, stage) -> writeProgress(lease, percent, stage));
+            clock,
+            PROGRESS_INTERVAL,
+            (percent, stage) -> reportProgress(lease, jobStarted, percent, stage));
     boolean uploaded = false;
     try (LeaseKeeper keeper =
         new LeaseKeeper(store, lease, settings.lease(), settings.heartbeat(), clock, heartbeats)) {
@@ -258,6 +313,30 @@ public class TranscodeJobProcessor {
     if (listener.shouldStop()) {
       throw new TranscodeStopped("stopped between steps");
     }
+  }
+
+  private void reportProgress(Lease lease, Instant started, int percent, ProgressStage stage) {
+    Instant now = clock.instant();
+    registry.progress(percent, stage.wireName());
+    events.publish(
+        VideoEvent.progress(
+            lease.videoId(), percent, stage.wireName(), eta(started, now, percent), now));
+    writeProgress(lease, percent, stage);
+  }
+
+  /**
+   * Seconds left, assuming the rest goes as fast as what is done: elapsed × (100 − p) / p. Unknown
+   * (null) before the first percent.
+   */
+  static Double eta(Instant started, Instant now, int percent) {
+    if (percent <= 0) {
+      return null;
+    }
+    if (percent >= 100) {
+      return 0.0;
+    }
+    double elapsed = Duration.between(started, now).toMillis() / 1000.0;
+    return Math.round(elapsed * (100 - percent) / percent * 10) / 10.0;
   }
 
   private void writeProgress(Lease lease, int percent, ProgressStage stage) {

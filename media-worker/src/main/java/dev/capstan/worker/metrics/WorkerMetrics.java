@@ -24,7 +24,9 @@ public class WorkerMetrics {
   public enum JobOutcome {
     SUCCEEDED("succeeded"),
     FAILED("failed"),
-    DEAD_LETTER("dead_letter");
+    DEAD_LETTER("dead_letter"),
+    LEASE_LOST("lease_lost"),
+    HANDED_BACK("handed_back");
 
     private final String label;
 

@@ -1,11 +1,13 @@
 package dev.capstan.worker.queue;
 
 import dev.capstan.model.job.JobKinds;
+import dev.capstan.model.job.JobLane;
 import dev.capstan.model.job.JobMessage;
 import dev.capstan.model.job.QueueNames;
 import dev.capstan.model.job.TranscodeJob;
 import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.config.WorkerIdentity;
+import dev.capstan.worker.job.JobStore;
 import dev.capstan.worker.job.TranscodeJobProcessor;
 import dev.capstan.worker.job.TranscodeJobProcessor.Result;
 import dev.capstan.worker.metrics.WorkerMetrics;
@@ -38,6 +40,8 @@ public class JobConsumer {
   private static final int RECLAIM_BATCH = 10;
 
   private final JobQueue queue;
+  private final JobStore store;
+  private final LaneSchedule lanes;
   private final TranscodeJobProcessor processor;
   private final WorkerMetrics metrics;
   private final WorkerConfig config;
@@ -51,6 +55,7 @@ public class JobConsumer {
 
   public JobConsumer(
       JobQueue queue,
+      JobStore store,
       TranscodeJobProcessor processor,
       WorkerMetrics metrics,
       WorkerConfig config,
@@ -58,6 +63,8 @@ public class JobConsumer {
       Clock clock,
       @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
     this.queue = queue;
+    this.store = store;
+    this.lanes = new LaneSchedule(config.worker().longLaneEvery());
     this.processor = processor;
     this.metrics = metrics;
     this.config = config;
@@ -75,8 +82,11 @@ public class JobConsumer {
     thread = t;
     t.start();
     LOG.infof(
-        "worker %s consuming %s as group %s",
-        consumerName, QueueNames.jobStream(config.redis().namespace()), QueueNames.WORKER_GROUP);
+        "worker %s consuming %s and %s as group %s",
+        consumerName,
+        QueueNames.jobStream(config.redis().namespace(), JobLane.SHORT),
+        QueueNames.jobStream(config.redis().namespace(), JobLane.LONG),
+        QueueNames.WORKER_GROUP);
   }
 
   void onStop(@Observes ShutdownEvent event) {
@@ -127,13 +137,14 @@ public class JobConsumer {
             handle(orphan);
           }
         }
-        Optional<JobQueue.Entry> entry = queue.next(consumerName, config.worker().block());
+        Optional<JobQueue.Entry> entry =
+            queue.next(consumerName, config.worker().block(), lanes.order());
         if (entry.isPresent() && !stopping) {
+          lanes.taken(entry.get().lane());
           handle(entry.get());
         } else if (entry.isPresent()) {
           // Read just as shutdown began: pass it on to a live worker untouched.
-          queue.requeue(entry.get());
-          queue.ack(entry.get().id());
+          passOn(entry.get());
         }
         backoff = Duration.ofMillis(500);
       } catch (Throwable e) {
@@ -148,7 +159,28 @@ public class JobConsumer {
                 : backoff.multipliedBy(2);
       }
     }
+    for (JobQueue.Entry unstarted : queue.takeBuffered()) {
+      try {
+        passOn(unstarted);
+      } catch (RuntimeException e) {
+        // Still pending for us: another worker takes it over once it has been idle long enough.
+        LOG.warnf("could not pass on entry %s: %s", unstarted.id(), e.getMessage());
+      }
+    }
     LOG.info("consumer loop stopped");
+  }
+
+  /** Gives an entry we will not run to a live worker: a fresh copy on its lane, then the ack. */
+  private void passOn(JobQueue.Entry entry) {
+    String copy = queue.requeue(entry);
+    queue.ack(entry);
+    try {
+      TranscodeJob job = decode(entry);
+      store.recordPublished(job.jobId(), job.attempt(), copy);
+    } catch (Exception e) {
+      // Only bookkeeping for the reconciler; at worst it publishes the job once more.
+      LOG.debugf(e, "entry %s passed on as %s without recording it", entry.id(), copy);
+    }
   }
 
   private void handle(JobQueue.Entry entry) throws Exception {
@@ -158,32 +190,36 @@ public class JobConsumer {
     } catch (JobMessage.MalformedJobMessage e) {
       LOG.warnf("entry %s is malformed (%s); dead-lettered", entry.id(), e.getMessage());
       queue.deadLetter(entry, "malformed: " + e.getMessage());
-      queue.ack(entry.id());
+      queue.ack(entry);
       metrics.job(JobOutcome.DEAD_LETTER);
       return;
     }
-    Result result = processor.process(job, consumerName, () -> handBack);
+    Result result = processor.process(job, entry.lane(), consumerName, () -> handBack);
     switch (result.outcome()) {
       case SUCCEEDED -> {
-        queue.ack(entry.id());
+        queue.ack(entry);
         metrics.job(JobOutcome.SUCCEEDED);
       }
       case FAILED -> {
-        queue.ack(entry.id());
+        queue.ack(entry);
         metrics.job(JobOutcome.FAILED);
         metrics.failure(result.failure().reason());
       }
       case DEAD -> {
         queue.deadLetter(entry, result.failure().technicalDetail());
-        queue.ack(entry.id());
+        queue.ack(entry);
         metrics.job(JobOutcome.DEAD_LETTER);
         metrics.failure(result.failure().reason());
       }
-      case SKIPPED, LEASE_LOST -> queue.ack(entry.id());
+      case SKIPPED -> queue.ack(entry);
+      case LEASE_LOST -> {
+        queue.ack(entry);
+        metrics.job(JobOutcome.LEASE_LOST);
+      }
       case HANDED_BACK -> {
         // A fresh entry so a live worker takes the job now, not when a reconciler notices.
-        queue.requeue(entry);
-        queue.ack(entry.id());
+        passOn(entry);
+        metrics.job(JobOutcome.HANDED_BACK);
       }
     }
   }

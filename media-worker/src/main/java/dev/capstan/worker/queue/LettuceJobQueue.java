@@ -1,58 +1,60 @@
 package dev.capstan.worker.queue;
 
+import dev.capstan.model.job.JobLane;
 import dev.capstan.model.job.QueueNames;
 import dev.capstan.worker.config.WorkerConfig;
+import dev.capstan.worker.redis.WorkerRedis;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisBusyException;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.models.stream.ClaimedMessages;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
-/** {@link JobQueue} on a Redis stream and consumer group, through Lettuce. */
+/** {@link JobQueue} on one Redis stream per lane and a consumer group, through Lettuce. */
 @ApplicationScoped
 public class LettuceJobQueue implements JobQueue {
   /** Field added to dead-lettered entries. */
-  public static final String FIELD_REASON = "reason";
+  public static final String FIELD_REASON = QueueNames.DEAD_LETTER_REASON;
 
   /** Field added to dead-lettered entries: the id the entry had on the job stream. */
-  public static final String FIELD_ORIGINAL_ID = "originalId";
+  public static final String FIELD_ORIGINAL_ID = QueueNames.DEAD_LETTER_ORIGINAL_ID;
 
-  private final RedisClient client;
-  private final String stream;
+  /** Field added to dead-lettered entries: the lane the entry came from. */
+  public static final String FIELD_LANE = "lane";
+
+  private final WorkerRedis redis;
+  private final Map<JobLane, String> streams = new EnumMap<>(JobLane.class);
   private final String deadLetterStream;
-  private final Object connectLock = new Object();
-
-  // Blocking reads hold their connection for up to a block period; everything else uses the
-  // other one, so health checks and acks never queue behind a read.
-  private volatile StatefulRedisConnection<String, String> readConnection;
-  private volatile StatefulRedisConnection<String, String> commandConnection;
+  // Touched by the consumer thread only.
+  private final Deque<Entry> buffered = new ArrayDeque<>();
 
   @Inject
-  public LettuceJobQueue(WorkerConfig config) {
-    RedisURI uri = RedisURI.create(config.redis().url());
-    Duration block = config.worker().block();
-    uri.setTimeout(block.plusSeconds(5));
-    this.client = RedisClient.create(uri);
-    this.stream = QueueNames.jobStream(config.redis().namespace());
+  public LettuceJobQueue(WorkerRedis redis, WorkerConfig config) {
+    this.redis = redis;
+    for (JobLane lane : JobLane.values()) {
+      streams.put(lane, QueueNames.jobStream(config.redis().namespace(), lane));
+    }
     this.deadLetterStream = QueueNames.deadLetterStream(config.redis().namespace());
   }
 
-  public String stream() {
-    return stream;
+  public String stream(JobLane lane) {
+    return streams.get(lane);
   }
 
   public String deadLetterStream() {
@@ -61,71 +63,125 @@ public class LettuceJobQueue implements JobQueue {
 
   @Override
   public void ensureGroup() {
-    try {
-      commands()
-          .xgroupCreate(
-              StreamOffset.from(stream, "0-0"),
-              QueueNames.WORKER_GROUP,
-              XGroupCreateArgs.Builder.mkstream());
-    } catch (RedisBusyException e) {
-      // BUSYGROUP: another worker (or an earlier start) created it.
+    for (String stream : streams.values()) {
+      try {
+        redis
+            .commands()
+            .xgroupCreate(
+                StreamOffset.from(stream, "0-0"),
+                QueueNames.WORKER_GROUP,
+                XGroupCreateArgs.Builder.mkstream());
+      } catch (RedisBusyException e) {
+        // BUSYGROUP: another worker, the API or an earlier start created it.
+      }
     }
   }
 
   @Override
-  public Optional<Entry> next(String consumer, Duration block) {
-    List<StreamMessage<String, String>> messages;
+  public Optional<Entry> next(String consumer, Duration block, List<JobLane> order) {
+    if (!buffered.isEmpty()) {
+      return Optional.of(buffered.poll());
+    }
+    for (JobLane lane : order) {
+      List<Entry> got = withGroup(() -> read(consumer, null, List.of(lane)));
+      if (!got.isEmpty()) {
+        buffered.addAll(got.subList(1, got.size()));
+        return Optional.of(got.get(0));
+      }
+    }
+    // Every lane empty: wait on all of them at once. Entries arriving on two lanes in the same
+    // instant both come back; the second waits in the buffer (already pending for us).
+    List<Entry> got = withGroup(() -> read(consumer, block, order));
+    if (got.isEmpty()) {
+      return Optional.empty();
+    }
+    buffered.addAll(got.subList(1, got.size()));
+    return Optional.of(got.get(0));
+  }
+
+  @Override
+  public List<Entry> takeBuffered() {
+    List<Entry> out = new ArrayList<>(buffered);
+    buffered.clear();
+    return out;
+  }
+
+  private List<Entry> withGroup(Supplier<List<Entry>> read) {
     try {
-      messages = read(consumer, block);
-    } catch (io.lettuce.core.RedisCommandExecutionException e) {
+      return read.get();
+    } catch (RedisCommandExecutionException e) {
       if (e.getMessage() == null || !e.getMessage().startsWith("NOGROUP")) {
         throw e;
       }
       // Redis lost the group (restarted empty, or flushed): make it again and read once more.
       ensureGroup();
-      messages = read(consumer, block);
+      return read.get();
     }
-    if (messages == null || messages.isEmpty()) {
-      return Optional.empty();
-    }
-    StreamMessage<String, String> m = messages.get(0);
-    return Optional.of(new Entry(m.getId(), Map.copyOf(m.getBody())));
   }
 
   @SuppressWarnings("unchecked") // generic varargs of StreamOffset
-  private List<StreamMessage<String, String>> read(String consumer, Duration block) {
-    return readConnection()
-        .sync()
-        .xreadgroup(
-            Consumer.from(QueueNames.WORKER_GROUP, consumer),
-            XReadArgs.Builder.count(1).block(block),
-            StreamOffset.lastConsumed(stream));
+  private List<Entry> read(String consumer, Duration block, List<JobLane> lanes) {
+    XReadArgs args = XReadArgs.Builder.count(1);
+    if (block != null) {
+      args.block(block);
+    }
+    StreamOffset<String>[] offsets =
+        lanes.stream().map(l -> StreamOffset.lastConsumed(stream(l))).toArray(StreamOffset[]::new);
+    List<StreamMessage<String, String>> messages =
+        (block == null ? redis.commands() : redis.blocking())
+            .xreadgroup(Consumer.from(QueueNames.WORKER_GROUP, consumer), args, offsets);
+    if (messages == null) {
+      return List.of();
+    }
+    List<Entry> out = new ArrayList<>();
+    for (JobLane lane : lanes) {
+      for (StreamMessage<String, String> m : messages) {
+        if (stream(lane).equals(m.getStream()) && m.getBody() != null) {
+          out.add(new Entry(lane, m.getId(), Map.copyOf(m.getBody())));
+        }
+      }
+    }
+    return out;
   }
 
   @Override
   public List<Entry> reclaim(String consumer, Duration minIdle, int max) {
-    ClaimedMessages<String, String> claimed =
-        commands()
-            .xautoclaim(
-                stream,
-                XAutoClaimArgs.Builder.xautoclaim(
-                        Consumer.from(QueueNames.WORKER_GROUP, consumer), minIdle, "0-0")
-                    .count(max));
-    return claimed.getMessages().stream()
-        // Entries deleted from the stream while pending come back without a body.
-        .filter(m -> m.getBody() != null && !m.getBody().isEmpty())
-        .map(m -> new Entry(m.getId(), Map.copyOf(m.getBody())))
-        .toList();
+    List<Entry> out = new ArrayList<>();
+    for (JobLane lane : JobLane.values()) {
+      ClaimedMessages<String, String> claimed;
+      try {
+        claimed =
+            redis
+                .commands()
+                .xautoclaim(
+                    stream(lane),
+                    XAutoClaimArgs.Builder.xautoclaim(
+                            Consumer.from(QueueNames.WORKER_GROUP, consumer), minIdle, "0-0")
+                        .count(max));
+      } catch (RedisCommandExecutionException e) {
+        if (e.getMessage() != null && e.getMessage().startsWith("NOGROUP")) {
+          ensureGroup();
+          continue;
+        }
+        throw e;
+      }
+      claimed.getMessages().stream()
+          // Entries deleted from the stream while pending come back without a body.
+          .filter(m -> m.getBody() != null && !m.getBody().isEmpty())
+          .map(m -> new Entry(lane, m.getId(), Map.copyOf(m.getBody())))
+          .forEach(out::add);
+    }
+    return out;
   }
 
   @Override
-  public void ack(String entryId) {
-    commands().xack(stream, QueueNames.WORKER_GROUP, entryId);
+  public void ack(Entry entry) {
+    redis.commands().xack(stream(entry.lane()), QueueNames.WORKER_GROUP, entry.id());
   }
 
   @Override
-  public void requeue(Entry entry) {
-    commands().xadd(stream, entry.fields());
+  public String requeue(Entry entry) {
+    return redis.commands().xadd(stream(entry.lane()), entry.fields());
   }
 
   @Override
@@ -133,53 +189,15 @@ public class LettuceJobQueue implements JobQueue {
     Map<String, String> fields = new LinkedHashMap<>(entry.fields());
     fields.put(FIELD_REASON, reason);
     fields.put(FIELD_ORIGINAL_ID, entry.id());
-    commands().xadd(deadLetterStream, fields);
+    fields.put(FIELD_LANE, entry.lane().wireName());
+    redis.commands().xadd(deadLetterStream, fields);
   }
 
   @Override
   public void ping() {
-    String reply = commands().ping();
+    String reply = redis.commands().ping();
     if (!"PONG".equals(reply)) {
       throw new IllegalStateException("Redis answered " + reply + " to PING");
     }
-  }
-
-  private io.lettuce.core.api.sync.RedisCommands<String, String> commands() {
-    StatefulRedisConnection<String, String> c = commandConnection;
-    if (c == null) {
-      synchronized (connectLock) {
-        if (commandConnection == null) {
-          commandConnection = client.connect();
-        }
-        c = commandConnection;
-      }
-    }
-    return c.sync();
-  }
-
-  private StatefulRedisConnection<String, String> readConnection() {
-    StatefulRedisConnection<String, String> c = readConnection;
-    if (c == null) {
-      synchronized (connectLock) {
-        if (readConnection == null) {
-          readConnection = client.connect();
-        }
-        c = readConnection;
-      }
-    }
-    return c;
-  }
-
-  @PreDestroy
-  void close() {
-    synchronized (connectLock) {
-      if (readConnection != null) {
-        readConnection.close();
-      }
-      if (commandConnection != null) {
-        commandConnection.close();
-      }
-    }
-    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
 }

@@ -20,10 +20,15 @@ import dev.capstan.devtools.media.MediaProbe;
 import dev.capstan.devtools.media.MediaProbe.MediaInfo;
 import dev.capstan.devtools.media.SampleClips;
 import dev.capstan.devtools.media.SampleClips.Spec;
+import dev.capstan.model.event.VideoEvent;
+import dev.capstan.model.event.VideoEvents;
+import dev.capstan.model.job.JobLane;
 import dev.capstan.model.job.JobMessage;
 import dev.capstan.model.job.QueueNames;
+import dev.capstan.model.job.WorkerHeartbeat;
 import dev.capstan.model.storage.S3Keys;
 import dev.capstan.storage.ObjectStore;
+import dev.capstan.worker.config.WorkerIdentity;
 import dev.capstan.worker.testing.WorkerFixtures;
 import dev.capstan.worker.testing.WorkerFixtures.Seeded;
 import dev.capstan.worker.testing.WorkerTestServices;
@@ -34,6 +39,8 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -47,6 +54,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,6 +79,7 @@ class JobConsumerIT {
   private static StatefulRedisConnection<String, String> redis;
 
   @Inject ObjectStore objects;
+  @Inject WorkerIdentity identity;
 
   @BeforeAll
   static void connect() throws Exception {
@@ -239,16 +248,161 @@ class JobConsumerIT {
   }
 
   @Test
-  void a_job_whose_worker_died_is_taken_over_once_its_lease_has_expired() throws Exception {
+  void a_job_whose_worker_died_is_left_to_the_reconciler_and_runs_again_as_the_next_attempt()
+      throws Exception {
     Seeded orphan = seedWithSource(goodClip);
     leaseTo(orphan, "worker-that-crashed", -1);
     WorkerFixtures.execute(
         "UPDATE videos SET status = 'processing' WHERE id = ?", orphan.videoId());
 
+    // A stale entry of attempt 1 is not enough: the dead attempt's prefix must stay its own.
     publish(orphan);
+    awaitNothingPending();
+    assertThat(job(orphan.jobId()).get("state")).isEqualTo("RUNNING");
+    assertThat(job(orphan.jobId()).get("lease_owner")).isEqualTo("worker-that-crashed");
 
-    assertThat(awaitSettled(orphan).get("status")).isEqualTo("ready");
+    // What the API's reconciler does once the lease has expired: attempt 2, queued, published.
+    Seeded retried = orphan.asAttempt(2);
+    WorkerFixtures.execute(
+        "UPDATE jobs SET state = 'QUEUED', attempt = 2, lease_owner = NULL,"
+            + " lease_expires_at = NULL WHERE id = ?",
+        orphan.jobId());
+    WorkerFixtures.execute("UPDATE videos SET status = 'queued' WHERE id = ?", orphan.videoId());
+    commands().xadd(jobStream(), retried.entry());
+
+    Map<String, Object> video = awaitSettled(orphan);
+    assertThat(video.get("status")).isEqualTo("ready");
+    assertThat(video.get("output_prefix")).isEqualTo("videos/" + orphan.videoId() + "/a2/");
     assertThat(job(orphan.jobId()).get("state")).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
+  void a_subscriber_hears_the_status_progress_with_an_eta_and_ready_events_of_a_job()
+      throws Exception {
+    Seeded s = seedWithSource(goodClip);
+    List<VideoEvent> heard = new CopyOnWriteArrayList<>();
+    try (StatefulRedisPubSubConnection<String, String> sub = redisClient.connectPubSub()) {
+      sub.addListener(
+          new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+              VideoEvent e = VideoEvents.decode(message);
+              if (s.videoId().equals(e.videoId())) {
+                heard.add(e);
+              }
+            }
+          });
+      sub.sync().subscribe(VideoEvents.channel(WorkerTestServices.services().redisNamespace()));
+
+      publish(s);
+      await()
+          .atMost(PATIENCE)
+          .until(() -> heard.stream().anyMatch(e -> "video.ready".equals(e.type())));
+    }
+
+    assertThat(heard.get(0).type()).isEqualTo("video.status");
+    assertThat(heard.get(0).status()).isEqualTo("processing");
+    List<VideoEvent> progress =
+        heard.stream().filter(e -> "video.progress".equals(e.type())).toList();
+    assertThat(progress).extracting(VideoEvent::stage).contains("transcoding", "uploading");
+    assertThat(progress).extracting(VideoEvent::percent).isSorted();
+    assertThat(progress.stream().filter(e -> e.percent() > 0))
+        .allSatisfy(e -> assertThat(e.etaSeconds()).isNotNull().isNotNegative());
+    assertThat(heard)
+        .filteredOn(e -> "video.status".equals(e.type()))
+        .extracting(VideoEvent::status)
+        .containsExactly("processing", "ready");
+    assertThat(heard.get(heard.size() - 1).type()).isEqualTo("video.ready");
+  }
+
+  @Test
+  void a_rejected_upload_is_announced_as_failed_with_its_reason() throws Exception {
+    Seeded s = seedWithSource("not a video".repeat(100).getBytes(StandardCharsets.UTF_8));
+    List<VideoEvent> heard = new CopyOnWriteArrayList<>();
+    try (StatefulRedisPubSubConnection<String, String> sub = redisClient.connectPubSub()) {
+      sub.addListener(
+          new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+              VideoEvent e = VideoEvents.decode(message);
+              if (s.videoId().equals(e.videoId())) {
+                heard.add(e);
+              }
+            }
+          });
+      sub.sync().subscribe(VideoEvents.channel(WorkerTestServices.services().redisNamespace()));
+
+      publish(s);
+      await()
+          .atMost(PATIENCE)
+          .until(() -> heard.stream().anyMatch(e -> "video.failed".equals(e.type())));
+    }
+
+    VideoEvent failed = heard.get(heard.size() - 1);
+    assertThat(failed.errorCode()).isEqualTo("unsupported_media");
+    assertThat(failed.errorMessage()).isEqualTo(UNDECODABLE);
+  }
+
+  @Test
+  void a_transient_failure_queues_the_video_as_retrying_keeps_the_error_and_removes_its_files()
+      throws Exception {
+    Seeded s = seedWithSource(goodClip);
+    // The database refuses this attempt's result (a row already holds its key): our side broke.
+    WorkerFixtures.execute(
+        "INSERT INTO renditions (video_id, attempt, kind, name, s3_key, size_bytes, created_at)"
+            + " VALUES (?, 1, 'mp4', '720p', 'elsewhere', 0, NOW())",
+        s.videoId());
+
+    publish(s);
+
+    Map<String, Object> job =
+        await().atMost(PATIENCE).until(() -> job(s.jobId()), j -> "FAILED".equals(j.get("state")));
+    assertThat((String) job.get("last_error")).contains("Duplicate");
+    assertThat(job.get("lease_owner")).isNull();
+    Map<String, Object> video = video(s.videoId());
+    assertThat(video.get("status")).isEqualTo("queued");
+    assertThat(video.get("progress_stage")).isEqualTo("retrying");
+    assertThat(video.get("error_code")).isEqualTo("internal_error");
+    assertThat(video.get("error_message")).isEqualTo("An internal error stopped processing.");
+    String prefix = S3Keys.attemptPrefix(s.videoId(), 1);
+    assertThat(objects.head(S3Keys.downloadMp4(prefix))).isEmpty();
+    assertThat(objects.head(S3Keys.thumbnail(prefix))).isEmpty();
+    awaitNothingPending();
+  }
+
+  @Test
+  void jobs_on_the_long_lane_are_run_too() throws Exception {
+    Seeded s = seedWithSource(goodClip);
+
+    commands().xadd(QueueNames.jobStream(namespace(), JobLane.LONG), s.entry());
+
+    assertThat(awaitSettled(s).get("status")).isEqualTo("ready");
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                commands()
+                    .xpending(
+                        QueueNames.jobStream(namespace(), JobLane.LONG), QueueNames.WORKER_GROUP)
+                    .getCount(),
+            n -> n == 0);
+  }
+
+  @Test
+  void the_worker_announces_itself_in_the_registry_with_a_heartbeat_that_expires() {
+    String key = QueueNames.workerKey(namespace(), identity.id());
+
+    String json = await().atMost(PATIENCE).until(() -> commands().get(key), v -> v != null);
+
+    WorkerHeartbeat beat = WorkerHeartbeat.decode(json);
+    assertThat(beat.workerId()).isEqualTo(identity.id());
+    assertThat(beat.host()).isNotBlank();
+    assertThat(beat.since()).isNotNull();
+    assertThat(commands().pttl(key)).isPositive();
+  }
+
+  private static String namespace() {
+    return WorkerTestServices.services().redisNamespace();
   }
 
   @Test

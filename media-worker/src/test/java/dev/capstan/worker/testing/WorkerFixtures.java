@@ -22,9 +22,18 @@ public final class WorkerFixtures {
   private WorkerFixtures() {}
 
   /** A queued video with its queued job, attempt 1. */
-  public record Seeded(String videoId, String jobId) {
+  public record Seeded(String videoId, String jobId, int attempt) {
+    public Seeded(String videoId, String jobId) {
+      this(videoId, jobId, 1);
+    }
+
     public TranscodeJob job() {
-      return new TranscodeJob(jobId, videoId, 1, S3Keys.source(videoId));
+      return new TranscodeJob(jobId, videoId, attempt, S3Keys.source(videoId));
+    }
+
+    /** The same job as a later attempt (as the reconciler re-queues it). */
+    public Seeded asAttempt(int n) {
+      return new Seeded(videoId, jobId, n);
     }
 
     public Map<String, String> entry() {

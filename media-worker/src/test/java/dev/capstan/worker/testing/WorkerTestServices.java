@@ -1,6 +1,7 @@
 package dev.capstan.worker.testing;
 
 import dev.capstan.devtools.fixtures.TestServices;
+import dev.capstan.model.job.JobLane;
 import dev.capstan.model.job.QueueNames;
 import io.lettuce.core.RedisClient;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -36,7 +37,11 @@ public class WorkerTestServices implements QuarkusTestResourceLifecycleManager {
     RedisClient redis = RedisClient.create(services.redisUrl());
     try (var c = redis.connect()) {
       String ns = services.redisNamespace();
-      c.sync().del(QueueNames.jobStream(ns), QueueNames.deadLetterStream(ns));
+      c.sync()
+          .del(
+              QueueNames.jobStream(ns, JobLane.SHORT),
+              QueueNames.jobStream(ns, JobLane.LONG),
+              QueueNames.deadLetterStream(ns));
     } finally {
       redis.shutdown();
     }

@@ -57,12 +57,51 @@ public class JobEntity extends PanacheEntityBase {
   @Column(name = "finished_at")
   public Instant finishedAt;
 
-  /** Queued jobs that never reached Redis (it was down, or the API died right after commit). */
-  public static List<JobEntity> unpublished(Instant createdBefore, int limit) {
+  /** Not published before this time: the backoff of a retried attempt. */
+  @Column(name = "run_after")
+  public Instant runAfter;
+
+  /** Wire name of the {@code JobLane} whose stream carries the job. */
+  public String lane;
+
+  /** Id of the job's latest stream entry. */
+  @Column(name = "stream_entry_id")
+  public String streamEntryId;
+
+  /**
+   * Queued jobs to publish now: fresh ones whose publication after commit never happened (Redis
+   * down, or the API died right after commit), and retried ones whose backoff is over.
+   */
+  public static List<JobEntity> duePublications(Instant createdBefore, Instant now, int limit) {
     return find(
-            "state = ?1 and publishedAt is null and createdAt < ?2 order by createdAt",
+            "state = ?1 and publishedAt is null"
+                + " and ((runAfter is null and createdAt < ?2) or runAfter <= ?3)"
+                + " order by createdAt",
             JobState.QUEUED,
-            createdBefore)
+            createdBefore,
+            now)
+        .page(0, limit)
+        .list();
+  }
+
+  /** Queued jobs published before {@code before}: candidates for "Redis lost the entry". */
+  public static List<JobEntity> publishedAndWaiting(Instant before, int limit) {
+    return find(
+            "state = ?1 and publishedAt is not null and publishedAt < ?2 order by publishedAt",
+            JobState.QUEUED,
+            before)
+        .page(0, limit)
+        .list();
+  }
+
+  /** Attempts the worker reported as failed for a reason worth retrying. */
+  public static List<JobEntity> failedAttempts(int limit) {
+    return find("state = ?1 order by updatedAt", JobState.FAILED).page(0, limit).list();
+  }
+
+  /** Running jobs whose worker stopped renewing the lease. */
+  public static List<JobEntity> expiredLeases(Instant now, int limit) {
+    return find("state = ?1 and leaseExpiresAt < ?2 order by leaseExpiresAt", JobState.RUNNING, now)
         .page(0, limit)
         .list();
   }

@@ -4,13 +4,13 @@ import dev.capstan.api.config.ApiConfig;
 import dev.capstan.api.job.persistence.JobEntity;
 import dev.capstan.api.job.queue.JobPublisher;
 import dev.capstan.model.job.JobKinds;
+import dev.capstan.model.job.JobLane;
 import dev.capstan.model.job.JobMessage;
 import dev.capstan.model.job.JobState;
 import dev.capstan.model.job.TranscodeJob;
 import dev.capstan.model.storage.S3Keys;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -19,12 +19,11 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 
 /**
  * The transactional outbox. {@link #enqueueTranscode} writes the job row inside the caller's
- * transaction; only after that commits is the job published to Redis. A sweep publishes jobs whose
- * publication never happened, so a Redis outage delays jobs but loses none.
+ * transaction; only after that commits is the job published to Redis. {@link JobReconciler}
+ * publishes what this did not (Redis down, the process died after commit, Redis lost the entry).
  */
 @ApplicationScoped
 public class JobDispatcher {
@@ -35,61 +34,90 @@ public class JobDispatcher {
 
   /** Must run inside a transaction: the job exists exactly when that transaction commits. */
   public JobEntity enqueueTranscode(String videoId, String sourceKey) {
+    return enqueue(videoId, 1, config.jobs().maxAttempts());
+  }
+
+  /**
+   * A new job row for the video as attempt {@code attempt} with a budget up to {@code maxAttempts},
+   * published after the caller's transaction commits.
+   */
+  JobEntity enqueue(String videoId, int attempt, int maxAttempts) {
     Instant now = now();
     JobEntity job = new JobEntity();
     job.videoId = videoId;
     job.kind = JobKinds.TRANSCODE.kind();
     job.state = JobState.QUEUED;
-    job.attempt = 1;
-    job.maxAttempts = config.jobs().maxAttempts();
+    job.attempt = attempt;
+    job.maxAttempts = maxAttempts;
+    job.lane = laneOf(videoId).wireName();
     job.createdAt = now;
     job.updatedAt = now;
     job.payload = "{}";
     job.persist();
     // The payload names the job, so it is written once the id exists.
-    job.payload =
-        JobMessage.encode(JobKinds.TRANSCODE, job.id, payloadOf(job)).get(JobMessage.FIELD_PAYLOAD);
+    job.payload = payloadJson(job);
     queued.fire(new JobQueued(job.id));
     return job;
+  }
+
+  /**
+   * Short or long lane by the size of the source, as the caller's transaction has just recorded it
+   * (read back with SQL so this works whichever way the caller wrote it).
+   */
+  private JobLane laneOf(String videoId) {
+    Object size =
+        JobEntity.getEntityManager()
+            .createNativeQuery("select source_size_bytes from videos where id = ?1")
+            .setParameter(1, videoId)
+            .getResultStream()
+            .findFirst()
+            .orElse(null);
+    Long bytes = size instanceof Number n ? n.longValue() : null;
+    return JobLane.forSourceSize(bytes, config.jobs().longLaneFromBytes());
   }
 
   void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) JobQueued event) {
     publish(event.jobId());
   }
 
-  /** Publishes jobs that committed but never reached Redis. */
-  @Scheduled(
-      every = "${capstan.jobs.republish-every}",
-      delayed = "5s",
-      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-  void publishMissed() {
-    Instant before = now().minus(config.jobs().republishAfter());
-    List<String> ids =
-        QuarkusTransaction.requiringNew()
-            .call(() -> JobEntity.unpublished(before, 100).stream().map(j -> j.id).toList());
-    ids.forEach(this::publish);
-  }
-
-  private void publish(String jobId) {
+  /** Publishes a queued job on its lane and records the entry; a failure is left to the sweep. */
+  public void publish(String jobId) {
     try {
       JobEntity job =
           QuarkusTransaction.requiringNew().call(() -> JobEntity.<JobEntity>findById(jobId));
       if (job == null || job.state != JobState.QUEUED) {
         return;
       }
-      publisher.publish(JobKinds.TRANSCODE, job.id, payloadOf(job));
+      String entryId =
+          publisher.publish(JobKinds.TRANSCODE, job.id, payloadOf(job), JobLane.fromWire(job.lane));
+      int attempt = job.attempt;
       QuarkusTransaction.requiringNew()
           .run(
               () ->
                   JobEntity.update(
-                      "publishedAt = ?1 where id = ?2 and publishedAt is null", now(), jobId));
+                      "publishedAt = ?1, streamEntryId = ?2 where id = ?3 and attempt = ?4"
+                          + " and state = ?5",
+                      now(),
+                      entryId,
+                      jobId,
+                      attempt,
+                      JobState.QUEUED));
     } catch (RuntimeException e) {
       Log.warnf("job %s not published yet (%s); the sweep will retry", jobId, e.getMessage());
     }
   }
 
-  private static TranscodeJob payloadOf(JobEntity job) {
+  static TranscodeJob payloadOf(JobEntity job) {
     return new TranscodeJob(job.id, job.videoId, job.attempt, S3Keys.source(job.videoId));
+  }
+
+  static String payloadJson(JobEntity job) {
+    return payloadJson(job.id, job.videoId, job.attempt);
+  }
+
+  static String payloadJson(String jobId, String videoId, int attempt) {
+    TranscodeJob payload = new TranscodeJob(jobId, videoId, attempt, S3Keys.source(videoId));
+    return JobMessage.encode(JobKinds.TRANSCODE, jobId, payload).get(JobMessage.FIELD_PAYLOAD);
   }
 
   private Instant now() {
