@@ -245,4 +245,19 @@ public interface ApiConfig {
     @WithDefault("PT5M")
     Duration sessionTtl();
   }
+
+  Watch watch();
+
+  /** The share page, embeds and oEmbed. */
+  interface Watch {
+    /**
+     * Base URL of a CDN in front of the bucket, when playback URLs go through one; the share page's
+     * Content-Security-Policy then allows media from its origin instead of the S3 endpoint.
+     */
+    Optional<URI> cdnBaseUrl();
+
+    /** How long the cookie that remembers a share link's password lives. */
+    @WithDefault("PT12H")
+    Duration passwordCookieTtl();
+  }
 }

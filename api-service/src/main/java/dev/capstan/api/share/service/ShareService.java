@@ -122,7 +122,11 @@ public class ShareService {
 
   /** What a link holder sees; counts a view. {@code password}: the password header, if any. */
   public PublicShareView open(String code, String password) {
-    ShareLinkEntity link = unlock(code, password);
+    return open(unlock(code, password));
+  }
+
+  /** What the holder of an already unlocked link sees (the share page); counts a view. */
+  public PublicShareView open(ShareLinkEntity link) {
     QuarkusTransaction.requiringNew()
         .run(() -> ShareLinkEntity.update("viewCount = viewCount + 1 where id = ?1", link.id));
     return QuarkusTransaction.requiringNew()

@@ -1,0 +1,163 @@
+// The share page and embed player. No inline script: everything the page needs arrives in
+// data-* attributes of #player or from /s/{code}/video and /s/{code}/events. User text is only
+// ever written with textContent.
+(function () {
+  "use strict";
+  var player = document.getElementById("player");
+  if (!player) return;
+  var video = document.getElementById("video");
+  var code = player.dataset.code;
+  var base = "/s/" + encodeURIComponent(code);
+
+  function show(el, on) { if (el) el.classList.toggle("hidden", !on); }
+
+  function playerError(message) {
+    var el = document.getElementById("player-error");
+    el.textContent = message;
+    show(el, true);
+  }
+
+  function qualitySwitcher(hls) {
+    var label = document.getElementById("quality");
+    var select = document.getElementById("quality-select");
+    select.textContent = "";
+    var auto = document.createElement("option");
+    auto.value = "-1";
+    auto.textContent = "Auto";
+    select.appendChild(auto);
+    hls.levels.forEach(function (level, i) {
+      var o = document.createElement("option");
+      o.value = String(i);
+      o.textContent = (level.height ? level.height + "p" : Math.round(level.bitrate / 1000) + " kb/s");
+      select.appendChild(o);
+    });
+    select.addEventListener("change", function () { hls.currentLevel = Number(select.value); });
+    show(label, hls.levels.length > 1);
+  }
+
+  // HLS when the video has a playlist (hls.js, or the browser itself on Safari); the MP4 otherwise.
+  function attach(mp4, hlsUrl) {
+    show(document.getElementById("quality"), false);
+    if (hlsUrl && video.canPlayType("application/vnd.apple.mpegurl")) {
+      video.src = hlsUrl;
+    } else if (hlsUrl && window.Hls && window.Hls.isSupported()) {
+      var hls = new window.Hls({ enableWorker: false });
+      hls.on(window.Hls.Events.MANIFEST_PARSED, function () { qualitySwitcher(hls); });
+      hls.on(window.Hls.Events.ERROR, function (_e, data) {
+        if (data.fatal) {
+          if (mp4) { hls.destroy(); video.src = mp4; } else { playerError("The video could not be played."); }
+        }
+      });
+      hls.loadSource(hlsUrl);
+      hls.attachMedia(video);
+    } else if (mp4) {
+      video.src = mp4;
+    } else {
+      playerError("This video has nothing to play yet.");
+      return;
+    }
+    player.dataset.status = "ready";
+    player.dataset.attached = "true";
+  }
+
+  function becameReady() {
+    fetch(base + "/video", { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (v) {
+        if (v.posterUrl) video.poster = v.posterUrl;
+        show(document.getElementById("processing"), false);
+        attach(v.mp4, v.hls);
+      })
+      .catch(function () { playerError("The video is ready, but could not be loaded. Reload the page."); });
+  }
+
+  function follow() {
+    var events = new EventSource(base + "/events");
+    var progress = document.getElementById("progress");
+    var percent = document.getElementById("percent");
+    var stage = document.getElementById("stage");
+    events.addEventListener("video.progress", function (e) {
+      var d = JSON.parse(e.data);
+      if (typeof d.percent === "number") {
+        progress.value = d.percent;
+        percent.textContent = d.percent + "%";
+      }
+      stage.textContent = d.stage ? " (" + d.stage + ")" : "";
+    });
+    events.addEventListener("video.ready", function () { events.close(); becameReady(); });
+    events.addEventListener("video.failed", function () {
+      events.close();
+      show(document.getElementById("processing"), false);
+      show(document.getElementById("failed"), true);
+    });
+  }
+
+  var status = player.dataset.status;
+  if (status === "ready") {
+    attach(player.dataset.mp4, player.dataset.hls);
+  } else if (status !== "failed") {
+    follow();
+  }
+
+  // Comments: a session token from the login API, kept in sessionStorage (this tab only).
+  var signIn = document.getElementById("sign-in");
+  var box = document.getElementById("comment-box");
+  if (!signIn || !box) return;
+  var TOKEN = "capstan.token";
+
+  function signedIn(on) { show(signIn, !on); show(box, on); }
+  signedIn(!!sessionStorage.getItem(TOKEN));
+
+  signIn.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var err = document.getElementById("sign-in-error");
+    err.textContent = "";
+    fetch("/api/v1/auth/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: signIn.elements.email.value, password: signIn.elements.password.value })
+    })
+      .then(function (r) { if (!r.ok) throw new Error("login"); return r.json(); })
+      .then(function (body) { sessionStorage.setItem(TOKEN, body.token); signIn.reset(); signedIn(true); })
+      .catch(function () { err.textContent = "Email or password is not right."; });
+  });
+
+  document.getElementById("sign-out").addEventListener("click", function () {
+    sessionStorage.removeItem(TOKEN);
+    signedIn(false);
+  });
+
+  box.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var err = document.getElementById("comment-error");
+    err.textContent = "";
+    fetch(base + "/comments", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Authorization": "Bearer " + sessionStorage.getItem(TOKEN) },
+      body: JSON.stringify({ body: box.elements.body.value, timestampSeconds: video.currentTime || null })
+    })
+      .then(function (r) {
+        if (r.status === 401) { sessionStorage.removeItem(TOKEN); signedIn(false); throw new Error("signed out"); }
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      })
+      .then(function (c) {
+        var li = document.createElement("li");
+        li.className = "comment";
+        var author = document.createElement("span");
+        author.className = "author";
+        author.textContent = c.author && c.author.name ? c.author.name : "You";
+        var text = document.createElement("span");
+        text.className = "body";
+        text.textContent = c.body;
+        li.appendChild(author);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(text);
+        document.getElementById("comment-list").appendChild(li);
+        show(document.getElementById("no-comments"), false);
+        box.reset();
+      })
+      .catch(function () { err.textContent = "The comment was not posted."; });
+  });
+})();
