@@ -34,6 +34,11 @@ public record Cursor(Instant createdAt, String id) {
     }
   }
 
+  /** The cursor a client sent, or null for the first page. */
+  public static Cursor parse(String cursor) {
+    return cursor == null || cursor.isBlank() ? null : decode(cursor);
+  }
+
   /** Clamps a requested page size to 1..{@link #MAX_LIMIT}. */
   public static int limit(Integer requested) {
     if (requested == null) {

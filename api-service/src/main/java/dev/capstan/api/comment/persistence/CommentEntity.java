@@ -1,6 +1,7 @@
 package dev.capstan.api.comment.persistence;
 
 import dev.capstan.api.common.Cursor;
+import dev.capstan.api.common.Keyset;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -39,19 +40,10 @@ public class CommentEntity extends PanacheEntityBase {
 
   /** Top-level comments of a video, oldest first, one keyset page (idx_comments_video_id). */
   public static List<CommentEntity> topLevelPage(String videoId, Cursor after, int limit) {
-    if (after == null) {
-      return find("videoId = ?1 and parentId is null order by createdAt, id", videoId)
-          .page(0, limit)
-          .list();
-    }
-    return find(
-            "videoId = ?1 and parentId is null and (createdAt > ?2 or (createdAt = ?2 and id > ?3))"
-                + " order by createdAt, id",
-            videoId,
-            after.createdAt(),
-            after.id())
-        .page(0, limit)
-        .list();
+    Keyset.Query q =
+        Keyset.query(
+            "videoId = ?1 and parentId is null", videoId, after, Keyset.Order.OLDEST_FIRST);
+    return find(q.hql(), q.params()).page(0, limit).list();
   }
 
   /** Replies to the given comments, in one query. */

@@ -3,6 +3,7 @@ package dev.capstan.api.comment.service;
 import dev.capstan.api.auth.persistence.UserEntity;
 import dev.capstan.api.comment.persistence.CommentEntity;
 import dev.capstan.api.common.Cursor;
+import dev.capstan.api.common.Keyset;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.NotFound;
 import dev.capstan.api.share.persistence.ShareLinkEntity;
@@ -107,39 +108,38 @@ public class CommentService {
 
   private Page<CommentView> page(String videoId, Integer limit, String cursor) {
     int size = Cursor.limit(limit);
-    Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
+    Cursor after = Cursor.parse(cursor);
     return QuarkusTransaction.requiringNew()
         .call(
-            () -> {
-              List<CommentEntity> rows = CommentEntity.topLevelPage(videoId, after, size + 1);
-              List<CommentEntity> page = rows.subList(0, Math.min(size, rows.size()));
-              List<CommentEntity> replies =
-                  CommentEntity.repliesTo(page.stream().map(c -> c.id).toList());
-              Set<String> authorIds =
-                  Stream.concat(page.stream(), replies.stream())
-                      .map(c -> c.userId)
-                      .collect(Collectors.toSet());
-              Map<String, UserEntity> authors =
-                  authorIds.isEmpty()
-                      ? Map.of()
-                      : UserEntity.<UserEntity>list("id in ?1", authorIds).stream()
-                          .collect(Collectors.toMap(u -> u.id, Function.identity()));
-              Map<String, List<CommentEntity>> byParent =
-                  replies.stream().collect(Collectors.groupingBy(c -> c.parentId));
-              List<CommentView> items = new ArrayList<>();
-              for (CommentEntity c : page) {
-                List<CommentView> thread =
-                    byParent.getOrDefault(c.id, List.of()).stream()
-                        .map(r -> view(r, authors, null))
-                        .toList();
-                items.add(view(c, authors, thread));
-              }
-              String next =
-                  rows.size() > size
-                      ? new Cursor(page.get(size - 1).createdAt, page.get(size - 1).id).encode()
-                      : null;
-              return new Page<>(items, next);
-            });
+            () ->
+                Keyset.page(
+                    CommentEntity.topLevelPage(videoId, after, size + 1),
+                    size,
+                    c -> new Cursor(c.createdAt, c.id),
+                    CommentService::threads));
+  }
+
+  /** Top-level comments with their replies and authors, in two queries for the whole page. */
+  private static List<CommentView> threads(List<CommentEntity> page) {
+    List<CommentEntity> replies = CommentEntity.repliesTo(page.stream().map(c -> c.id).toList());
+    Set<String> authorIds =
+        Stream.concat(page.stream(), replies.stream())
+            .map(c -> c.userId)
+            .collect(Collectors.toSet());
+    Map<String, UserEntity> authors =
+        authorIds.isEmpty()
+            ? Map.of()
+            : UserEntity.<UserEntity>list("id in ?1", authorIds).stream()
+                .collect(Collectors.toMap(u -> u.id, Function.identity()));
+    Map<String, List<CommentEntity>> byParent =
+        replies.stream().collect(Collectors.groupingBy(c -> c.parentId));
+    List<CommentView> items = new ArrayList<>();
+    for (CommentEntity c : page) {
+      List<CommentView> thread =
+          byParent.getOrDefault(c.id, List.of()).stream().map(r -> view(r, authors, null)).toList();
+      items.add(view(c, authors, thread));
+    }
+    return items;
   }
 
   /** Owner, or a signed-in holder of a live share link of this very video; else 404. */

@@ -3,6 +3,7 @@ package dev.capstan.api.share.service;
 import dev.capstan.api.auth.persistence.UserEntity;
 import dev.capstan.api.auth.service.PasswordHasher;
 import dev.capstan.api.common.Cursor;
+import dev.capstan.api.common.Keyset;
 import dev.capstan.api.config.ApiConfig;
 import dev.capstan.api.error.NotFound;
 import dev.capstan.api.error.Unauthorized;
@@ -64,22 +65,23 @@ public class ShareService {
     return QuarkusTransaction.requiringNew()
         .call(
             () -> {
-              Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
-              List<ShareLinkEntity> rows = ShareLinkEntity.pageOf(userId, after, size + 1);
-              List<ShareLinkEntity> page = rows.subList(0, Math.min(size, rows.size()));
-              Map<String, VideoEntity> byId =
-                  page.isEmpty()
-                      ? Map.of()
-                      : VideoEntity.<VideoEntity>list(
-                              "id in ?1", page.stream().map(l -> l.videoId).distinct().toList())
-                          .stream()
-                          .collect(Collectors.toMap(v -> v.id, Function.identity()));
-              List<ShareView> items = page.stream().map(l -> view(l, byId.get(l.videoId))).toList();
-              String next =
-                  rows.size() > size
-                      ? new Cursor(page.get(size - 1).createdAt, page.get(size - 1).id).encode()
-                      : null;
-              return new Page<>(items, next);
+              List<ShareLinkEntity> rows =
+                  ShareLinkEntity.pageOf(userId, Cursor.parse(cursor), size + 1);
+              return Keyset.page(
+                  rows,
+                  size,
+                  l -> new Cursor(l.createdAt, l.id),
+                  page -> {
+                    Map<String, VideoEntity> byId =
+                        page.isEmpty()
+                            ? Map.of()
+                            : VideoEntity.<VideoEntity>list(
+                                    "id in ?1",
+                                    page.stream().map(l -> l.videoId).distinct().toList())
+                                .stream()
+                                .collect(Collectors.toMap(v -> v.id, Function.identity()));
+                    return page.stream().map(l -> view(l, byId.get(l.videoId))).toList();
+                  });
             });
   }
 

@@ -1,6 +1,7 @@
 package dev.capstan.api.video.persistence;
 
 import dev.capstan.api.common.Cursor;
+import dev.capstan.api.common.Keyset;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -86,17 +87,8 @@ public class VideoEntity extends PanacheEntityBase {
 
   /** One keyset page of a user's videos, newest first (index idx_videos_user_id). */
   public static List<VideoEntity> pageOf(String userId, Cursor after, int limit) {
-    if (after == null) {
-      return find("userId = ?1 order by createdAt desc, id desc", userId).page(0, limit).list();
-    }
-    return find(
-            "userId = ?1 and (createdAt < ?2 or (createdAt = ?2 and id < ?3))"
-                + " order by createdAt desc, id desc",
-            userId,
-            after.createdAt(),
-            after.id())
-        .page(0, limit)
-        .list();
+    Keyset.Query q = Keyset.query("userId = ?1", userId, after, Keyset.Order.NEWEST_FIRST);
+    return find(q.hql(), q.params()).page(0, limit).list();
   }
 
   /** Direct uploads started before {@code before} and never completed. */

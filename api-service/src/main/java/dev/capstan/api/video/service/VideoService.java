@@ -1,6 +1,7 @@
 package dev.capstan.api.video.service;
 
 import dev.capstan.api.common.Cursor;
+import dev.capstan.api.common.Keyset;
 import dev.capstan.api.config.ApiConfig;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.Conflict;
@@ -130,19 +131,18 @@ public class VideoService {
     return QuarkusTransaction.requiringNew()
         .call(
             () -> {
-              List<VideoEntity> rows = VideoEntity.pageOf(userId, cursorOf(cursor), size + 1);
-              List<VideoEntity> page = rows.subList(0, Math.min(size, rows.size()));
-              Map<String, List<RenditionEntity>> renditions =
-                  RenditionEntity.ofVideos(page.stream().map(v -> v.id).toList());
-              List<VideoView> items =
-                  page.stream()
-                      .map(v -> view(v, renditions.getOrDefault(v.id, List.of())))
-                      .toList();
-              String next =
-                  rows.size() > size
-                      ? new Cursor(page.get(size - 1).createdAt, page.get(size - 1).id).encode()
-                      : null;
-              return new Page<>(items, next);
+              List<VideoEntity> rows = VideoEntity.pageOf(userId, Cursor.parse(cursor), size + 1);
+              return Keyset.page(
+                  rows,
+                  size,
+                  v -> new Cursor(v.createdAt, v.id),
+                  page -> {
+                    Map<String, List<RenditionEntity>> renditions =
+                        RenditionEntity.ofVideos(page.stream().map(v -> v.id).toList());
+                    return page.stream()
+                        .map(v -> view(v, renditions.getOrDefault(v.id, List.of())))
+                        .toList();
+                  });
             });
   }
 
@@ -198,10 +198,6 @@ public class VideoService {
             });
     cache.evict(videoId);
     events.publish(deleted);
-  }
-
-  private static Cursor cursorOf(String cursor) {
-    return cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
   }
 
   private VideoEntity newVideo(String userId, CreateVideoRequest request) {

@@ -1,6 +1,7 @@
 package dev.capstan.api.webhook.persistence;
 
 import dev.capstan.api.common.Cursor;
+import dev.capstan.api.common.Keyset;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -56,18 +57,7 @@ public class WebhookDeliveryEntity extends PanacheEntityBase {
 
   /** The log of one endpoint, newest first, one keyset page. */
   public static List<WebhookDeliveryEntity> logPage(String webhookId, Cursor after, int limit) {
-    if (after == null) {
-      return find("webhookId = ?1 order by createdAt desc, id desc", webhookId)
-          .page(0, limit)
-          .list();
-    }
-    return find(
-            "webhookId = ?1 and (createdAt < ?2 or (createdAt = ?2 and id < ?3))"
-                + " order by createdAt desc, id desc",
-            webhookId,
-            after.createdAt(),
-            after.id())
-        .page(0, limit)
-        .list();
+    Keyset.Query q = Keyset.query("webhookId = ?1", webhookId, after, Keyset.Order.NEWEST_FIRST);
+    return find(q.hql(), q.params()).page(0, limit).list();
   }
 }

@@ -3,6 +3,7 @@ package dev.capstan.api.webhook.service;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.api.common.Cursor;
+import dev.capstan.api.common.Keyset;
 import dev.capstan.api.config.ApiConfig;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.NotFound;
@@ -103,19 +104,16 @@ public class WebhookService {
   public Page<DeliveryView> deliveries(
       String userId, String webhookId, Integer limit, String cursor) {
     int size = Cursor.limit(limit);
-    Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
+    Cursor after = Cursor.parse(cursor);
     return QuarkusTransaction.requiringNew()
         .call(
             () -> {
               owned(userId, webhookId);
-              List<WebhookDeliveryEntity> rows =
-                  WebhookDeliveryEntity.logPage(webhookId, after, size + 1);
-              List<WebhookDeliveryEntity> page = rows.subList(0, Math.min(size, rows.size()));
-              String next =
-                  rows.size() > size
-                      ? new Cursor(page.get(size - 1).createdAt, page.get(size - 1).id).encode()
-                      : null;
-              return new Page<>(page.stream().map(WebhookService::view).toList(), next);
+              return Keyset.page(
+                  WebhookDeliveryEntity.logPage(webhookId, after, size + 1),
+                  size,
+                  d -> new Cursor(d.createdAt, d.id),
+                  page -> page.stream().map(WebhookService::view).toList());
             });
   }
 
