@@ -54,6 +54,10 @@ class RenditionLadderTest {
     assertThat(prefix).isEqualTo("videos/abc-123/a2/");
     assertThat(S3Keys.downloadMp4(prefix)).isEqualTo("videos/abc-123/a2/mp4/download.mp4");
     assertThat(S3Keys.source("abc-123")).isEqualTo("videos/abc-123/source");
+    assertThat(S3Keys.hlsPrefix(prefix)).isEqualTo("videos/abc-123/a2/hls/");
+    assertThat(S3Keys.hlsMaster(prefix)).isEqualTo("videos/abc-123/a2/hls/master.m3u8");
+    assertThat(S3Keys.hlsMediaPlaylist(prefix, "480p"))
+        .isEqualTo("videos/abc-123/a2/hls/480p.m3u8");
     assertThatThrownBy(() -> S3Keys.source("../etc/passwd"))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -34,6 +34,13 @@ public interface ObjectStore {
 
   Optional<ObjectInfo> head(String key);
 
+  /**
+   * A small UTF-8 text object (a playlist) read whole into memory.
+   *
+   * @throws ObjectNotFoundException when there is no such object
+   */
+  String getText(String key);
+
   /** A URL anyone can GET for {@code ttl}, without credentials. */
   URI presignGet(String key, Duration ttl);
 

@@ -179,6 +179,17 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   }
 
   @Override
+  public String getText(String key) {
+    try {
+      return s3.getObjectAsBytes(r -> r.bucket(bucket()).key(key)).asUtf8String();
+    } catch (NoSuchKeyException e) {
+      throw new ObjectNotFoundException(key);
+    } catch (SdkException e) {
+      throw new ObjectStoreException("get " + key + " failed", e);
+    }
+  }
+
+  @Override
   public Optional<ObjectInfo> head(String key) {
     try {
       HeadObjectResponse r = s3.headObject(b -> b.bucket(bucket()).key(key));

@@ -76,6 +76,18 @@ class S3ObjectStoreIT {
   }
 
   @Test
+  void a_text_object_reads_back_whole_and_a_missing_one_is_not_found() {
+    String playlist = "#EXTM3U\n#EXT-X-VERSION:7\nséance_000.m4s\n";
+    store.putStream(
+        "t/list.m3u8",
+        new ByteArrayInputStream(playlist.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        "application/vnd.apple.mpegurl");
+    assertThat(store.getText("t/list.m3u8")).isEqualTo(playlist);
+    assertThatThrownBy(() -> store.getText("t/none.m3u8"))
+        .isInstanceOf(ObjectNotFoundException.class);
+  }
+
+  @Test
   void empty_stream_stores_an_empty_object() {
     assertThat(store.putStream("t/empty", InputStream.nullInputStream(), "video/mp4")).isZero();
     assertThat(store.head("t/empty"))

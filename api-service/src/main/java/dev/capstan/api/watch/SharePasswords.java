@@ -14,12 +14,12 @@ import java.util.Base64;
  * page, its live events, its player and its comment box. API clients send {@code X-Share-Password}
  * instead, which wins.
  */
-final class SharePasswords {
+public final class SharePasswords {
   static final String COOKIE_PREFIX = "capstan_share_";
 
   private SharePasswords() {}
 
-  static String of(String code, HttpHeaders headers) {
+  public static String of(String code, HttpHeaders headers) {
     String header = headers.getHeaderString(ShareMessages.PASSWORD_HEADER);
     if (header != null && !header.isEmpty()) {
       return header;

@@ -82,7 +82,23 @@ public class WatchService {
    */
   public VideoView video(String code, String password) {
     ShareLinkEntity link = shares.unlock(code, password);
-    return videos.find(link.userId, link.videoId).orElseThrow(() -> new NotFound("share link"));
+    VideoView v =
+        videos.find(link.userId, link.videoId).orElseThrow(() -> new NotFound("share link"));
+    // The owner's playlist URL needs the owner's session: link holders get the link's own.
+    return new VideoView(
+        v.id(),
+        v.title(),
+        v.description(),
+        v.status(),
+        v.progress(),
+        v.durationSeconds(),
+        v.width(),
+        v.height(),
+        shares.forLinkHolders(v.playback(), link.code),
+        v.thumbnailUrl(),
+        v.error(),
+        v.createdAt(),
+        v.updatedAt());
   }
 
   /** The oEmbed answer for a share URL of this installation. */

@@ -34,6 +34,20 @@ public final class S3Keys {
     return attemptPrefix + "thumb.jpg";
   }
 
+  /** Folder of the HLS tree: the master playlist, one media playlist per rung, their segments. */
+  public static String hlsPrefix(String attemptPrefix) {
+    return attemptPrefix + "hls/";
+  }
+
+  public static String hlsMaster(String attemptPrefix) {
+    return hlsPrefix(attemptPrefix) + "master.m3u8";
+  }
+
+  /** A rung's media playlist, named after the rung ({@code 720p.m3u8}). */
+  public static String hlsMediaPlaylist(String attemptPrefix, String rungName) {
+    return hlsPrefix(attemptPrefix) + rungName + ".m3u8";
+  }
+
   private static String checked(String id) {
     if (id == null || !SAFE_ID.matcher(id).matches()) {
       throw new IllegalArgumentException("not a server-generated id: " + id);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -54,8 +55,7 @@ public class JobStore {
       int height,
       double fps,
       boolean hasAudio,
-      RenditionRow download,
-      RenditionRow poster) {}
+      List<RenditionRow> renditions) {}
 
   /** One row of {@code renditions}. */
   public record RenditionRow(
@@ -180,7 +180,7 @@ public class JobStore {
           c.rollback();
           return false;
         }
-        for (RenditionRow r : new RenditionRow[] {s.download(), s.poster()}) {
+        for (RenditionRow r : s.renditions()) {
           update(
               c,
               """

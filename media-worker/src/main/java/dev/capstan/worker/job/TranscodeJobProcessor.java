@@ -28,7 +28,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
@@ -210,6 +212,7 @@ public class TranscodeJobProcessor {
         uploaded = true;
         objects.putFile(mp4Key, result.download().path(), "video/mp4");
         objects.putFile(posterKey, result.poster().path(), "image/jpeg");
+        uploadHls(prefix, result.hls());
         stopIfAsked(listener);
 
         boolean recorded =
@@ -253,6 +256,28 @@ public class TranscodeJobProcessor {
     }
   }
 
+  /** The whole HLS folder under {@code {prefix}hls/}, each file with its content type. */
+  private void uploadHls(String prefix, TranscodeResult.HlsOutput hls) throws IOException {
+    List<Path> files;
+    try (Stream<Path> listing = Files.list(hls.dir())) {
+      files = listing.filter(Files::isRegularFile).sorted().toList();
+    }
+    for (Path file : files) {
+      String name = file.getFileName().toString();
+      objects.putFile(S3Keys.hlsPrefix(prefix) + name, file, hlsContentType(name));
+    }
+  }
+
+  static String hlsContentType(String fileName) {
+    if (fileName.endsWith(".m3u8")) {
+      return "application/vnd.apple.mpegurl";
+    }
+    if (fileName.endsWith(".ts")) {
+      return "video/mp2t";
+    }
+    return "video/mp4";
+  }
+
   private void download(TranscodeJob job, Path target) {
     String key = job.sourceKey() != null ? job.sourceKey() : S3Keys.source(job.videoId());
     try {
@@ -282,13 +307,8 @@ public class TranscodeJobProcessor {
       String prefix, SourceMedia media, TranscodeResult r, String mp4Key, String posterKey) {
     TranscodeResult.OutputFile mp4 = r.download();
     TranscodeResult.OutputFile poster = r.poster();
-    return new JobStore.Success(
-        prefix,
-        r.durationSeconds(),
-        media.display().width(),
-        media.display().height(),
-        media.fps(),
-        media.hasAudio(),
+    List<JobStore.RenditionRow> rows = new ArrayList<>();
+    rows.add(
         new JobStore.RenditionRow(
             "mp4",
             RenditionLadder.DOWNLOAD.name(),
@@ -297,7 +317,8 @@ public class TranscodeJobProcessor {
             mp4.bitrateKbps(),
             mp4.codecs(),
             mp4Key,
-            mp4.sizeBytes()),
+            mp4.sizeBytes()));
+    rows.add(
         new JobStore.RenditionRow(
             "thumbnail",
             "poster",
@@ -307,6 +328,46 @@ public class TranscodeJobProcessor {
             null,
             posterKey,
             poster.sizeBytes()));
+    TranscodeResult.HlsOutput hls = r.hls();
+    long hlsBytes = 0;
+    for (TranscodeResult.HlsRung rung : hls.rungs()) {
+      hlsBytes += rung.sizeBytes();
+      rows.add(
+          new JobStore.RenditionRow(
+              "hls_rung",
+              rung.rung().name(),
+              rung.size().width(),
+              rung.size().height(),
+              (int) Math.round(rung.averageBitrateBps() / 1000.0),
+              rung.codecs(),
+              S3Keys.hlsMediaPlaylist(prefix, rung.rung().name()),
+              rung.sizeBytes()));
+    }
+    TranscodeResult.HlsRung top = hls.rungs().get(0);
+    try {
+      hlsBytes += Files.size(hls.master());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    // The master row: the tree as a whole (size of every file), sized as its top rung.
+    rows.add(
+        new JobStore.RenditionRow(
+            "hls",
+            "master",
+            top.size().width(),
+            top.size().height(),
+            null,
+            top.codecs(),
+            S3Keys.hlsMaster(prefix),
+            hlsBytes));
+    return new JobStore.Success(
+        prefix,
+        r.durationSeconds(),
+        media.display().width(),
+        media.display().height(),
+        media.fps(),
+        media.hasAudio(),
+        List.copyOf(rows));
   }
 
   private static void stopIfAsked(TranscodeListener listener) {

@@ -24,15 +24,21 @@ import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
 
 import dev.capstan.model.media.Dimensions;
 import dev.capstan.model.media.RenditionLadder;
+import dev.capstan.model.media.RenditionLadder.Rung;
 import dev.capstan.model.video.FailureReason;
+import dev.capstan.worker.transcode.TranscodeResult.HlsOutput;
+import dev.capstan.worker.transcode.TranscodeResult.HlsRung;
 import dev.capstan.worker.transcode.TranscodeResult.OutputFile;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -57,14 +63,17 @@ import org.bytedeco.javacv.Java2DFrameConverter;
 
 /**
  * {@link Transcoder} on FFmpeg through JavaCV: probes with libavformat directly (for FFmpeg's own
- * error text), decodes once to YUV 4:2:0 scaled bicubically by the grabber, encodes H.264/AAC into
- * a fast-start MP4, then takes the poster from that MP4.
+ * error text), decodes once to YUV 4:2:0 at the source's size and feeds every frame to one HLS
+ * encoder per rung of the ladder (fMP4 segments, keyframes aligned across rungs) and to the
+ * fast-start MP4 download, each scaling bicubically to its own size; then writes the master
+ * playlist and takes the poster from the MP4.
  */
 public final class JavaCvTranscoder implements Transcoder {
   private static final int AUDIO_BITRATE = 128_000;
   private static final int AUDIO_SAMPLE_RATE = 48_000;
   private static final int AUDIO_CHANNELS = 2;
   private static final double GOP_SECONDS = 2.0;
+  private static final double HLS_SEGMENT_SECONDS = 4.0;
   private static final double FALLBACK_FPS = 30.0;
   private static final float POSTER_QUALITY = 0.85f;
 
@@ -150,44 +159,57 @@ public final class JavaCvTranscoder implements Transcoder {
   @Override
   public TranscodeResult transcode(
       Path source, SourceMedia media, Path outputDir, TranscodeListener listener) {
-    Dimensions out = RenditionLadder.outputSize(media.display(), RenditionLadder.DOWNLOAD);
+    Dimensions downloadSize = RenditionLadder.outputSize(media.display(), RenditionLadder.DOWNLOAD);
+    List<Rung> rungs = RenditionLadder.forSource(media.display());
     Path mp4 = outputDir.resolve("download.mp4");
     Path poster = outputDir.resolve("poster.jpg");
+    Path hlsDir = outputDir.resolve("hls");
     try {
-      encodeMp4(source, media, out, mp4, listener);
+      Files.createDirectories(hlsDir);
+      encode(source, media, rungs, hlsDir, downloadSize, mp4, listener);
       MediaFacts facts = readFacts(mp4);
       long size = Files.size(mp4);
       int kbps =
           facts.durationSeconds() > 0
               ? (int) Math.round(size * 8 / facts.durationSeconds() / 1000)
               : 0;
+      List<HlsRung> written = new ArrayList<>();
+      for (Rung rung : rungs) {
+        written.add(readRung(hlsDir, rung));
+      }
+      Path master = writeMaster(hlsDir, written, fps(media));
       writePoster(mp4, facts.durationSeconds(), poster);
       return new TranscodeResult(
           new OutputFile(mp4, facts.size(), size, kbps, facts.codecs()),
-          new OutputFile(poster, out, Files.size(poster), null, null),
-          facts.durationSeconds());
+          new OutputFile(poster, downloadSize, Files.size(poster), null, null),
+          facts.durationSeconds(),
+          new HlsOutput(hlsDir, master, List.copyOf(written)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private void encodeMp4(
-      Path source, SourceMedia media, Dimensions out, Path mp4, TranscodeListener listener)
-      throws IOException {
-    double fps = media.fps() > 0 && media.fps() <= 1000 ? media.fps() : FALLBACK_FPS;
-    // Frames are scaled before they are turned: a quarter-turned source scales to the swapped size.
-    Dimensions scaled = media.quarterTurn() ? new Dimensions(out.height(), out.width()) : out;
-    int maxKbps = RenditionLadder.DOWNLOAD.maxVideoKbps();
-    int gop = Math.max(1, (int) Math.round(fps * GOP_SECONDS));
+  private static double fps(SourceMedia media) {
+    return media.fps() > 0 && media.fps() <= 1000 ? media.fps() : FALLBACK_FPS;
+  }
 
-    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile());
-        FFmpegFrameRecorder recorder =
-            new FFmpegFrameRecorder(
-                mp4.toFile(), out.width(), out.height(), media.hasAudio() ? AUDIO_CHANNELS : 0)) {
+  /**
+   * Decodes the source once, at its own size, and feeds every frame to every encoder: one HLS
+   * recorder per rung and the MP4 download. Each recorder scales (bicubic) to its own size.
+   */
+  private void encode(
+      Path source,
+      SourceMedia media,
+      List<Rung> rungs,
+      Path hlsDir,
+      Dimensions downloadSize,
+      Path mp4,
+      TranscodeListener listener)
+      throws IOException {
+    double fps = fps(media);
+    List<FFmpegFrameRecorder> recorders = new ArrayList<>();
+    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile())) {
       grabber.setPixelFormat(AV_PIX_FMT_YUV420P);
-      grabber.setImageScalingFlags(SWS_BICUBIC);
-      grabber.setImageWidth(scaled.width());
-      grabber.setImageHeight(scaled.height());
       grabber.setVideoOption("threads", "auto");
       startGrabber(grabber);
       long startUs = grabber.getFormatContext().start_time();
@@ -195,31 +217,29 @@ public final class JavaCvTranscoder implements Transcoder {
         startUs = 0;
       }
 
-      recorder.setFormat("mp4");
-      recorder.setVideoCodecName("libx264");
-      recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
-      recorder.setImageScalingFlags(SWS_BICUBIC);
-      recorder.setFrameRate(fps);
-      recorder.setGopSize(gop);
-      recorder.setVideoBitrate(0);
-      recorder.setVideoOption("preset", "veryfast");
-      recorder.setVideoOption("crf", "23");
-      recorder.setVideoOption("profile", "high");
-      recorder.setVideoOption("maxrate", maxKbps + "k");
-      recorder.setVideoOption("bufsize", (2 * maxKbps) + "k");
-      // Fixed 2 s GOPs without scene-cut keyframes: the same boundaries HLS segments will need.
-      recorder.setVideoOption(
-          "x264-params", "keyint=%d:min-keyint=%d:scenecut=0".formatted(gop, gop));
-      recorder.setOption("movflags", "+faststart");
-      if (media.hasAudio()) {
-        recorder.setAudioCodec(AV_CODEC_ID_AAC);
-        recorder.setAudioBitrate(AUDIO_BITRATE);
-        recorder.setSampleRate(AUDIO_SAMPLE_RATE);
-        recorder.setAudioChannels(AUDIO_CHANNELS);
+      for (Rung rung : rungs) {
+        recorders.add(
+            startRecorder(
+                hlsRecorder(hlsDir, rung, RenditionLadder.outputSize(media.display(), rung), media),
+                fps,
+                HLS_SEGMENT_SECONDS,
+                rung.maxVideoKbps(),
+                media));
       }
-      recorder.start();
+      FFmpegFrameRecorder download =
+          new FFmpegFrameRecorder(
+              mp4.toFile(),
+              downloadSize.width(),
+              downloadSize.height(),
+              media.hasAudio() ? AUDIO_CHANNELS : 0);
+      download.setFormat("mp4");
+      download.setOption("movflags", "+faststart");
+      recorders.add(
+          startRecorder(
+              download, fps, GOP_SECONDS, RenditionLadder.DOWNLOAD.maxVideoKbps(), media));
 
-      try (FFmpegFrameFilter turn = rotationFilter(media, scaled, fps)) {
+      try (FFmpegFrameFilter turn =
+          rotationFilter(media, new Dimensions(media.codedWidth(), media.codedHeight()), fps)) {
         double durationUs = media.durationSeconds() * 1_000_000;
         Frame frame;
         while ((frame = grabFrame(grabber)) != null) {
@@ -229,29 +249,158 @@ public final class JavaCvTranscoder implements Transcoder {
           if (frame.image != null) {
             long ts = Math.max(0, frame.timestamp - startUs);
             if (turn == null) {
-              recordImage(recorder, frame, AV_PIX_FMT_YUV420P, ts);
+              recordImage(recorders, frame, AV_PIX_FMT_YUV420P, ts);
             } else {
               turn.push(frame, AV_PIX_FMT_YUV420P);
               Frame turned;
               while ((turned = turn.pullImage()) != null) {
-                recordImage(recorder, turned, turn.getPixelFormat(), ts);
+                recordImage(recorders, turned, turn.getPixelFormat(), ts);
               }
             }
             if (durationUs > 0) {
               listener.progress(Math.min(1.0, ts / durationUs));
             }
           } else if (frame.samples != null && media.hasAudio()) {
-            recorder.record(frame);
+            recordSamples(recorders, frame);
           }
         }
       }
-      recorder.stop();
+      for (FFmpegFrameRecorder r : recorders) {
+        r.stop();
+      }
       listener.progress(1.0);
     } catch (FrameFilter.Exception | FrameRecorder.Exception e) {
       throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
     } catch (FrameGrabber.Exception e) {
       throw new MediaRejected(FailureReason.TRANSCODE_ERROR, e.getMessage());
+    } finally {
+      for (FFmpegFrameRecorder r : recorders) {
+        try {
+          r.release();
+        } catch (FrameRecorder.Exception e) {
+          // Already failing or done; nothing more to free.
+        }
+      }
     }
+  }
+
+  /**
+   * An HLS muxer for one rung: fMP4 segments of {@link #HLS_SEGMENT_SECONDS} beside their media
+   * playlist ({@code 480p.m3u8}, {@code 480p_init.mp4}, {@code 480p_000.m4s}...).
+   */
+  private static FFmpegFrameRecorder hlsRecorder(
+      Path hlsDir, Rung rung, Dimensions size, SourceMedia media) {
+    FFmpegFrameRecorder r =
+        new FFmpegFrameRecorder(
+            hlsDir.resolve(rung.name() + ".m3u8").toFile(),
+            size.width(),
+            size.height(),
+            media.hasAudio() ? AUDIO_CHANNELS : 0);
+    r.setFormat("hls");
+    r.setOption("hls_time", Integer.toString((int) HLS_SEGMENT_SECONDS));
+    r.setOption("hls_playlist_type", "vod");
+    r.setOption("hls_segment_type", "fmp4");
+    r.setOption("hls_fmp4_init_filename", rung.name() + "_init.mp4");
+    r.setOption("hls_segment_filename", hlsDir.resolve(rung.name() + "_%03d.m4s").toString());
+    r.setOption("hls_flags", "independent_segments");
+    return r;
+  }
+
+  /**
+   * H.264 High yuv420p, CRF 23 under the rung's cap, a fixed GOP of {@code gopSeconds} without
+   * scene-cut keyframes (so every rung cuts its segments on the same frames), AAC-LC stereo.
+   */
+  private static FFmpegFrameRecorder startRecorder(
+      FFmpegFrameRecorder recorder, double fps, double gopSeconds, int maxKbps, SourceMedia media)
+      throws FrameRecorder.Exception {
+    int gop = Math.max(1, (int) Math.round(fps * gopSeconds));
+    recorder.setVideoCodecName("libx264");
+    recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
+    recorder.setImageScalingFlags(SWS_BICUBIC);
+    recorder.setFrameRate(fps);
+    recorder.setGopSize(gop);
+    recorder.setVideoBitrate(0);
+    recorder.setVideoOption("preset", "veryfast");
+    recorder.setVideoOption("crf", "23");
+    recorder.setVideoOption("profile", "high");
+    recorder.setVideoOption("maxrate", maxKbps + "k");
+    recorder.setVideoOption("bufsize", (2 * maxKbps) + "k");
+    recorder.setVideoOption(
+        "x264-params", "keyint=%d:min-keyint=%d:scenecut=0".formatted(gop, gop));
+    if (media.hasAudio()) {
+      recorder.setAudioCodec(AV_CODEC_ID_AAC);
+      recorder.setAudioBitrate(AUDIO_BITRATE);
+      recorder.setSampleRate(AUDIO_SAMPLE_RATE);
+      recorder.setAudioChannels(AUDIO_CHANNELS);
+    }
+    recorder.start();
+    return recorder;
+  }
+
+  private static void recordSamples(List<FFmpegFrameRecorder> recorders, Frame frame)
+      throws FrameRecorder.Exception {
+    // A recorder consumes the sample buffers (advances their positions): rewind for the next.
+    Buffer[] samples = frame.samples;
+    int[] positions = new int[samples.length];
+    for (int i = 0; i < samples.length; i++) {
+      positions[i] = samples[i].position();
+    }
+    for (FFmpegFrameRecorder r : recorders) {
+      for (int i = 0; i < samples.length; i++) {
+        samples[i].position(positions[i]);
+      }
+      r.record(frame);
+    }
+  }
+
+  /** Reads back a rung's media playlist: segment bitrates, total size and codec string. */
+  private static HlsRung readRung(Path hlsDir, Rung rung) throws IOException {
+    Path playlist = hlsDir.resolve(rung.name() + ".m3u8");
+    Path init = hlsDir.resolve(rung.name() + "_init.mp4");
+    long bytes = Files.size(init);
+    long segmentBytes = 0;
+    double seconds = 0;
+    double peak = 0;
+    double extinf = -1;
+    for (String line : Files.readAllLines(playlist, StandardCharsets.UTF_8)) {
+      if (line.startsWith("#EXTINF:")) {
+        extinf = Double.parseDouble(line.substring(8, line.indexOf(',')));
+      } else if (!line.isBlank() && !line.startsWith("#") && extinf >= 0) {
+        long size = Files.size(hlsDir.resolve(line.trim()));
+        segmentBytes += size;
+        seconds += extinf;
+        if (extinf > 0) {
+          peak = Math.max(peak, size * 8 / extinf);
+        }
+        extinf = -1;
+      }
+    }
+    bytes += segmentBytes;
+    MediaFacts facts = readFacts(init);
+    long average = seconds > 0 ? Math.round(segmentBytes * 8 / seconds) : 0;
+    return new HlsRung(
+        rung, playlist, facts.size(), Math.round(peak), average, facts.codecs(), bytes);
+  }
+
+  /** The master playlist: one variant per rung, largest first. */
+  private static Path writeMaster(Path hlsDir, List<HlsRung> rungs, double fps) throws IOException {
+    StringBuilder m3u8 =
+        new StringBuilder("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    for (HlsRung r : rungs) {
+      m3u8.append(
+              "#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d,RESOLUTION=%s,CODECS=\"%s\",FRAME-RATE=%.3f\n"
+                  .formatted(
+                      Math.max(1, r.peakBitrateBps()),
+                      Math.max(1, r.averageBitrateBps()),
+                      r.size(),
+                      r.codecs(),
+                      fps))
+          .append(r.playlist().getFileName())
+          .append('\n');
+    }
+    Path master = hlsDir.resolve("master.m3u8");
+    Files.writeString(master, m3u8, StandardCharsets.UTF_8);
+    return master;
   }
 
   private static void startGrabber(FFmpegFrameGrabber grabber) {
@@ -271,13 +420,15 @@ public final class JavaCvTranscoder implements Transcoder {
   }
 
   private static void recordImage(
-      FFmpegFrameRecorder recorder, Frame frame, int pixelFormat, long timestampUs)
+      List<FFmpegFrameRecorder> recorders, Frame frame, int pixelFormat, long timestampUs)
       throws FrameRecorder.Exception {
-    // Holes in the source's timing (dropped frames) stay holes; duplicates get the next slot.
-    if (timestampUs > recorder.getTimestamp()) {
-      recorder.setTimestamp(timestampUs);
+    for (FFmpegFrameRecorder recorder : recorders) {
+      // Holes in the source's timing (dropped frames) stay holes; duplicates get the next slot.
+      if (timestampUs > recorder.getTimestamp()) {
+        recorder.setTimestamp(timestampUs);
+      }
+      recorder.record(frame, pixelFormat);
     }
-    recorder.record(frame, pixelFormat);
   }
 
   /** A transpose/flip filter for rotated sources, so every player shows them upright. */

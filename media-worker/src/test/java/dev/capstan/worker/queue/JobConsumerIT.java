@@ -115,8 +115,28 @@ class JobConsumerIT {
 
     List<Map<String, Object>> renditions =
         rows("SELECT * FROM renditions WHERE video_id = ? ORDER BY kind", s.videoId());
-    assertThat(renditions).hasSize(2);
-    Map<String, Object> mp4 = renditions.get(0);
+    assertThat(renditions)
+        .extracting(r -> r.get("kind") + "/" + r.get("name"))
+        .containsExactly("hls/master", "hls_rung/360p", "mp4/720p", "thumbnail/poster");
+    Map<String, Object> master = renditions.get(0);
+    assertThat(master).containsEntry("s3_key", prefix + "hls/master.m3u8");
+    Map<String, Object> rung = renditions.get(1);
+    assertThat(rung)
+        .containsEntry("width", 320)
+        .containsEntry("height", 180)
+        .containsEntry("s3_key", prefix + "hls/360p.m3u8");
+    assertThat((String) rung.get("codecs")).matches("avc1\\.64[0-9a-f]{4},mp4a\\.40\\.2");
+    assertThat((Integer) rung.get("bitrate_kbps")).isPositive();
+    assertThat(objects.head(prefix + "hls/master.m3u8").orElseThrow().contentType())
+        .isEqualTo("application/vnd.apple.mpegurl");
+    assertThat(objects.head(prefix + "hls/360p.m3u8")).isPresent();
+    assertThat(objects.head(prefix + "hls/360p_init.mp4")).isPresent();
+    assertThat(objects.head(prefix + "hls/360p_000.m4s").orElseThrow().contentType())
+        .isEqualTo("video/mp4");
+    Path masterFile = clips.resolve(s.videoId() + ".m3u8");
+    objects.download(prefix + "hls/master.m3u8", masterFile);
+    assertThat(Files.readString(masterFile)).contains("RESOLUTION=320x180", "360p.m3u8");
+    Map<String, Object> mp4 = renditions.get(2);
     assertThat(mp4)
         .containsEntry("kind", "mp4")
         .containsEntry("name", "720p")
@@ -126,7 +146,7 @@ class JobConsumerIT {
         .containsEntry("s3_key", prefix + "mp4/download.mp4");
     assertThat((String) mp4.get("codecs")).matches("avc1\\.64[0-9a-f]{4},mp4a\\.40\\.2");
     assertThat((Integer) mp4.get("bitrate_kbps")).isPositive();
-    Map<String, Object> poster = renditions.get(1);
+    Map<String, Object> poster = renditions.get(3);
     assertThat(poster)
         .containsEntry("kind", "thumbnail")
         .containsEntry("name", "poster")

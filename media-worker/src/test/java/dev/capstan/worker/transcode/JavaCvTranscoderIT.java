@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.Java2DFrameConverter;
@@ -262,6 +264,106 @@ class JavaCvTranscoderIT {
                       }
                     }))
         .isInstanceOf(TranscodeStopped.class);
+  }
+
+  @Test
+  void a_480p_source_becomes_an_hls_ladder_of_480p_and_360p_with_aligned_4_second_segments()
+      throws Exception {
+    Path src = SampleClips.generate(Spec.standard(5.0).withSize(854, 480), work.resolve("sd.mp4"));
+    TranscodeResult result = transcode(src);
+    TranscodeResult.HlsOutput hls = result.hls();
+
+    assertThat(hls.rungs()).extracting(r -> r.rung().name()).containsExactly("480p", "360p");
+    List<String> master = Files.readAllLines(hls.master());
+    assertThat(master.get(0)).isEqualTo("#EXTM3U");
+    List<String> variants =
+        master.stream().filter(l -> l.startsWith("#EXT-X-STREAM-INF:")).toList();
+    assertThat(variants).hasSize(2);
+    assertThat(variants.get(0))
+        .containsPattern("BANDWIDTH=\\d+")
+        .contains("RESOLUTION=854x480")
+        .containsPattern("CODECS=\"avc1\\.64[0-9a-f]{4},mp4a\\.40\\.2\"");
+    assertThat(variants.get(1)).contains("RESOLUTION=640x360");
+    assertThat(master).contains("480p.m3u8", "360p.m3u8");
+
+    List<List<Double>> durations = new ArrayList<>();
+    for (TranscodeResult.HlsRung rung : hls.rungs()) {
+      MediaInfo info = MediaProbe.probe(rung.playlist());
+      assertThat(info.videoCodec()).isEqualTo("h264");
+      assertThat(info.audioCodec()).isEqualTo("aac");
+      assertThat(info.audioChannels()).isEqualTo(2);
+      assertThat(new int[] {info.width(), info.height()})
+          .containsExactly(rung.size().width(), rung.size().height());
+      assertThat(info.durationSeconds()).isCloseTo(5.0, within(0.15));
+
+      MediaPlaylist playlist = MediaPlaylist.read(rung.playlist());
+      assertThat(playlist.lines()).contains("#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-ENDLIST");
+      assertThat(playlist.segments()).hasSize(2);
+      assertThat(playlist.durations().get(0)).isCloseTo(4.0, within(0.05));
+      for (String segment : playlist.segments()) {
+        assertThat(
+                firstVideoPacketIsKeyframe(
+                    hls.dir().resolve(playlist.init()), hls.dir().resolve(segment)))
+            .as("%s starts with a keyframe", segment)
+            .isTrue();
+      }
+      durations.add(playlist.durations());
+    }
+    assertThat(durations.get(1)).isEqualTo(durations.get(0));
+
+    MediaInfo mp4 = MediaProbe.probe(result.download().path());
+    assertThat(mp4.width()).isEqualTo(854);
+    assertThat(mp4.height()).isEqualTo(480);
+    assertThat(mp4.durationSeconds()).isCloseTo(5.0, within(0.1));
+  }
+
+  @Test
+  void a_source_smaller_than_the_lowest_rung_gets_one_rung_of_its_own_size() throws IOException {
+    TranscodeResult.HlsOutput hls = standardResult.hls();
+
+    assertThat(hls.rungs()).hasSize(1);
+    assertThat(hls.rungs().get(0).size().toString()).isEqualTo("320x180");
+    assertThat(Files.readString(hls.master())).contains("RESOLUTION=320x180");
+  }
+
+  /** A media playlist as a player reads it: the init segment, segments and their durations. */
+  private record MediaPlaylist(
+      List<String> lines, String init, List<String> segments, List<Double> durations) {
+    static MediaPlaylist read(Path file) throws IOException {
+      List<String> lines = Files.readAllLines(file);
+      String init = null;
+      List<String> segments = new ArrayList<>();
+      List<Double> durations = new ArrayList<>();
+      for (String line : lines) {
+        if (line.startsWith("#EXT-X-MAP:URI=")) {
+          init = line.substring("#EXT-X-MAP:URI=".length()).replace("\"", "");
+        } else if (line.startsWith("#EXTINF:")) {
+          durations.add(Double.parseDouble(line.substring(8, line.indexOf(','))));
+        } else if (!line.isBlank() && !line.startsWith("#")) {
+          segments.add(line);
+        }
+      }
+      assertThat(init).as("EXT-X-MAP in %s", file).isNotNull();
+      return new MediaPlaylist(lines, init, segments, durations);
+    }
+  }
+
+  /** Init segment + one media segment make a playable fragment; its first video packet decides. */
+  private boolean firstVideoPacketIsKeyframe(Path init, Path segment) throws Exception {
+    Path joined = work.resolve("joined-" + segment.getFileName() + ".mp4");
+    Files.write(joined, Files.readAllBytes(init));
+    Files.write(joined, Files.readAllBytes(segment), java.nio.file.StandardOpenOption.APPEND);
+    try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(joined.toFile())) {
+      g.start();
+      int video = g.getVideoStream();
+      AVPacket pkt;
+      while ((pkt = g.grabPacket()) != null) {
+        if (pkt.stream_index() == video) {
+          return (pkt.flags() & avcodec.AV_PKT_FLAG_KEY) != 0;
+        }
+      }
+      return false;
+    }
   }
 
   private MediaInfo transcodeToInfo(Spec spec, String name) throws Exception {

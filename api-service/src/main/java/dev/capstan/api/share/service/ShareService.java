@@ -7,6 +7,7 @@ import dev.capstan.api.common.Keyset;
 import dev.capstan.api.config.ApiConfig;
 import dev.capstan.api.error.NotFound;
 import dev.capstan.api.error.Unauthorized;
+import dev.capstan.api.playback.HlsUrls;
 import dev.capstan.api.share.persistence.ShareLinkEntity;
 import dev.capstan.api.video.persistence.VideoEntity;
 import dev.capstan.api.video.service.VideoService;
@@ -14,6 +15,7 @@ import dev.capstan.model.api.Page;
 import dev.capstan.model.api.ShareMessages.CreateShareRequest;
 import dev.capstan.model.api.ShareMessages.PublicShareView;
 import dev.capstan.model.api.ShareMessages.ShareView;
+import dev.capstan.model.api.VideoMessages;
 import dev.capstan.model.api.VideoMessages.VideoView;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -149,9 +151,17 @@ public class ShareService {
                   v.width(),
                   v.height(),
                   v.thumbnailUrl(),
-                  v.playback(),
+                  forLinkHolders(v.playback(), link.code),
                   v.createdAt());
             });
+  }
+
+  /** The owner's playback with the HLS playlist served through the link instead. */
+  public VideoMessages.Playback forLinkHolders(VideoMessages.Playback p, String code) {
+    if (p == null || p.hls() == null) {
+      return p;
+    }
+    return new VideoMessages.Playback(p.mp4(), HlsUrls.share(config.publicBaseUrl(), code));
   }
 
   private ShareView view(ShareLinkEntity link, VideoEntity video) {

@@ -9,6 +9,7 @@ import dev.capstan.api.error.NotFound;
 import dev.capstan.api.error.ServiceUnavailable;
 import dev.capstan.api.event.VideoEventHub;
 import dev.capstan.api.job.service.JobDispatcher;
+import dev.capstan.api.playback.HlsUrls;
 import dev.capstan.api.storage.StorageDeletions;
 import dev.capstan.api.upload.LimitedInputStream;
 import dev.capstan.api.video.persistence.RenditionEntity;
@@ -123,6 +124,19 @@ public class VideoService {
             .call(() -> VideoEntity.findOwned(videoId, userId).map(this::snapshot));
     loaded.ifPresent(cache::put);
     return loaded.map(this::view);
+  }
+
+  /** The caller's video as the API sees it (cached like {@link #find}), for its playlists. */
+  public Optional<VideoSnapshot> snapshotOwned(String userId, String videoId) {
+    Optional<VideoSnapshot> cached = cache.get(videoId);
+    if (cached.isPresent()) {
+      return cached.filter(s -> s.userId().equals(userId));
+    }
+    Optional<VideoSnapshot> loaded =
+        QuarkusTransaction.requiringNew()
+            .call(() -> VideoEntity.findOwned(videoId, userId).map(this::snapshot));
+    loaded.ifPresent(cache::put);
+    return loaded;
   }
 
   /** The caller's videos, newest first, one keyset page; renditions in one query, no N+1. */
@@ -286,14 +300,17 @@ public class VideoService {
 
   private VideoView view(VideoSnapshot v) {
     URI mp4 = null;
+    URI hls = null;
     URI thumbnail = null;
     Duration ttl = config.playback().urlTtl();
     for (VideoSnapshot.Output o : v.outputs()) {
       switch (o.kind()) {
         case "mp4" -> mp4 = store.presignGet(o.s3Key(), ttl);
         case "thumbnail" -> thumbnail = store.presignGet(o.s3Key(), ttl);
+        // Served through the API, which signs each segment; a presigned playlist would not.
+        case "hls" -> hls = HlsUrls.owner(config.publicBaseUrl(), v.id());
         default -> {
-          // other kinds (HLS, storyboard) arrive with the media pipeline
+          // rungs are reached through the master playlist; storyboard arrives later
         }
       }
     }
@@ -308,7 +325,7 @@ public class VideoService {
         v.durationSeconds(),
         v.width(),
         v.height(),
-        new Playback(mp4, null),
+        new Playback(mp4, hls),
         thumbnail,
         error,
         v.createdAt(),

@@ -1,0 +1,83 @@
+package dev.capstan.api.playback;
+
+import dev.capstan.api.config.ApiConfig;
+import dev.capstan.api.share.persistence.ShareLinkEntity;
+import dev.capstan.api.share.service.ShareService;
+import dev.capstan.api.video.service.VideoService;
+import dev.capstan.api.video.service.VideoSnapshot;
+import dev.capstan.storage.ObjectNotFoundException;
+import dev.capstan.storage.ObjectStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * HLS playlists served through the API, for the owner and for share-link holders. The video's
+ * current attempt decides which tree is served; a rung that the renditions do not list is not
+ * found.
+ */
+@ApplicationScoped
+public class PlaybackService {
+  static final String MASTER = "master.m3u8";
+
+  @Inject VideoService videos;
+  @Inject ShareService shares;
+  @Inject ObjectStore store;
+  @Inject ApiConfig config;
+
+  /** A playlist of the caller's video; empty when it is not theirs or has no such playlist. */
+  public Optional<String> forOwner(String userId, String videoId, String file) {
+    return videos.snapshotOwned(userId, videoId).flatMap(v -> playlist(v, file));
+  }
+
+  /**
+   * A playlist of the video behind a share link; unknown, revoked and expired links are not found,
+   * a protected one without its password unauthorised (from {@link ShareService#unlock}).
+   */
+  public Optional<String> forShare(String code, String password, String file) {
+    ShareLinkEntity link = shares.unlock(code, password);
+    return videos.snapshotOwned(link.userId, link.videoId).flatMap(v -> playlist(v, file));
+  }
+
+  /** How long a client may keep a playlist: well inside the lifetime of the URLs it holds. */
+  public Duration cacheFor() {
+    return config.playback().urlTtl().dividedBy(2);
+  }
+
+  private Optional<String> playlist(VideoSnapshot v, String file) {
+    if (!HlsPlaylists.isFileName(file) || !file.endsWith(".m3u8")) {
+      return Optional.empty();
+    }
+    Optional<String> masterKey =
+        v.outputs().stream()
+            .filter(o -> o.kind().equals("hls"))
+            .map(VideoSnapshot.Output::s3Key)
+            .findFirst();
+    if (masterKey.isEmpty()) {
+      return Optional.empty();
+    }
+    String folder = masterKey.get().substring(0, masterKey.get().lastIndexOf('/') + 1);
+    Set<String> rungs =
+        v.outputs().stream()
+            .filter(o -> o.kind().equals("hls_rung") && o.s3Key().startsWith(folder))
+            .map(o -> o.s3Key().substring(folder.length()))
+            .collect(Collectors.toSet());
+    try {
+      if (file.equals(MASTER)) {
+        return Optional.of(HlsPlaylists.master(store.getText(masterKey.get()), rungs));
+      }
+      if (!rungs.contains(file)) {
+        return Optional.empty();
+      }
+      Duration ttl = config.playback().urlTtl();
+      return Optional.of(
+          HlsPlaylists.media(
+              store.getText(folder + file), name -> store.presignGet(folder + name, ttl)));
+    } catch (ObjectNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+}
