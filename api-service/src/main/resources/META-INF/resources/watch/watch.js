@@ -35,12 +35,12 @@
     show(label, hls.levels.length > 1);
   }
 
-  // HLS when the video has a playlist (hls.js, or the browser itself on Safari); the MP4 otherwise.
+  // HLS when the video has a playlist: hls.js wherever Media Source Extensions exist, the
+  // browser's own HLS where they do not (iOS Safari); the MP4 otherwise, and as the fallback
+  // when HLS fails.
   function attach(mp4, hlsUrl) {
     show(document.getElementById("quality"), false);
-    if (hlsUrl && video.canPlayType("application/vnd.apple.mpegurl")) {
-      video.src = hlsUrl;
-    } else if (hlsUrl && window.Hls && window.Hls.isSupported()) {
+    if (hlsUrl && window.Hls && window.Hls.isSupported()) {
       var hls = new window.Hls({ enableWorker: false });
       hls.on(window.Hls.Events.MANIFEST_PARSED, function () { qualitySwitcher(hls); });
       hls.on(window.Hls.Events.ERROR, function (_e, data) {
@@ -50,6 +50,12 @@
       });
       hls.loadSource(hlsUrl);
       hls.attachMedia(video);
+    } else if (hlsUrl && video.canPlayType("application/vnd.apple.mpegurl")) {
+      video.addEventListener("error", function fallback() {
+        video.removeEventListener("error", fallback);
+        if (mp4) { video.src = mp4; }
+      });
+      video.src = hlsUrl;
     } else if (mp4) {
       video.src = mp4;
     } else {

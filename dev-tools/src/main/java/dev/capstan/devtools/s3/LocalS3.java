@@ -3,10 +3,12 @@ package dev.capstan.devtools.s3;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.gaul.s3proxy.BlobStores;
+import org.gaul.s3proxy.CrossOriginResourceSharing;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -47,6 +49,14 @@ public final class LocalS3 {
             .endpoint(URI.create("http://" + settings.host() + ":" + settings.port()))
             .awsAuthentication(
                 AuthenticationType.AWS_V2_OR_V4, settings.accessKey(), settings.secretKey())
+            // Browsers fetch HLS segments (hls.js) and PUT upload parts cross-origin.
+            .corsRules(
+                new CrossOriginResourceSharing(
+                    List.of("*"),
+                    List.of("GET", "HEAD", "PUT"),
+                    List.of("*"),
+                    List.of("ETag", "Content-Length", "Content-Range"),
+                    "false"))
             .build();
     proxy.start();
     while (!"STARTED".equals(proxy.getState())) {
