@@ -41,6 +41,9 @@ import org.junit.jupiter.api.Test;
  * killed as the test says.
  */
 class JobQueueSystemIT {
+  /** What one 320x180 clip yields: MP4, poster, its one HLS rung and the master playlist. */
+  private static final int RENDITIONS_PER_CLIP = 4;
+
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
   static Path root;
@@ -118,14 +121,19 @@ class JobQueueSystemIT {
     assertThat(video.getString("status")).isEqualTo("ready");
     assertThat(rows("select attempt from renditions where video_id = ?", id))
         .as("exactly one set of renditions, of the attempt that finished")
-        .containsExactly("2", "2");
+        .hasSize(RENDITIONS_PER_CLIP)
+        .containsOnly("2");
     assertThat(one("select output_prefix from videos where id = ?", id))
         .isEqualTo("videos/" + id + "/a2/");
     assertThat(one("select state from jobs where video_id = ?", id)).isEqualTo("SUCCEEDED");
     await()
         .atMost(PATIENCE)
         .untilAsserted(() -> assertThat(objectsUnder("videos/" + id + "/a1/")).isEmpty());
-    assertThat(objectsUnder("videos/" + id + "/a2/")).hasSize(2);
+    Path a2 =
+        services.s3().dataDir().resolve(services.s3().bucket()).resolve("videos/" + id + "/a2/");
+    assertThat(objectsUnder("videos/" + id + "/a2/"))
+        .contains(
+            a2.resolve("mp4/download.mp4"), a2.resolve("thumb.jpg"), a2.resolve("hls/master.m3u8"));
   }
 
   @Test
@@ -160,7 +168,8 @@ class JobQueueSystemIT {
 
     for (String id : ids) {
       assertThat(awaitSettled(id).getString("status")).as(id).isEqualTo("ready");
-      assertThat(rows("select id from renditions where video_id = ?", id)).hasSize(2);
+      assertThat(rows("select id from renditions where video_id = ?", id))
+          .hasSize(RENDITIONS_PER_CLIP);
     }
   }
 
@@ -241,15 +250,17 @@ class JobQueueSystemIT {
         count(
             "select count(*) from (select video_id from renditions where video_id in ("
                 + in
-                + ") group by video_id having count(*) <> 2) d");
+                + ") group by video_id having count(*) <> "
+                + RENDITIONS_PER_CLIP
+                + ") d");
     long retried =
         count("select count(*) from jobs where attempt > 1 and video_id in (" + in + ")");
     System.out.printf(
         "soak: %d/20 ready, %d renditions (%d expected), %d videos with duplicates,"
             + " %d jobs retried after the kill%n",
-        ready, renditions, 40, duplicates, retried);
+        ready, renditions, 20 * RENDITIONS_PER_CLIP, duplicates, retried);
     assertThat(ready).isEqualTo(20);
-    assertThat(renditions).isEqualTo(40);
+    assertThat(renditions).isEqualTo(20L * RENDITIONS_PER_CLIP);
     assertThat(duplicates).isZero();
     assertThat(retried).as("the job the killed worker held").isPositive();
   }
