@@ -24,4 +24,32 @@ final class ApiTestClient {
         .extract()
         .path("token");
   }
+
+  /** Creates a video (awaiting its upload) and answers its id. */
+  static String createVideo(String token, String title) {
+    return given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
+        .body(Map.of("title", title))
+        .post("/api/v1/videos")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("id");
+  }
+
+  /** Shares a video ({@code body}: expiresAt, password) and answers the link's code. */
+  static String share(String token, String videoId, Map<String, Object> body) {
+    return given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/api/v1/videos/" + videoId + "/shares")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("code");
+  }
 }

@@ -19,29 +19,11 @@ import org.junit.jupiter.api.Test;
 class CommentIT {
 
   private static String video(String token) {
-    return given()
-        .auth()
-        .oauth2(token)
-        .contentType(ContentType.JSON)
-        .body(Map.of("title", "talk"))
-        .post("/api/v1/videos")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    return ApiTestClient.createVideo(token, "talk");
   }
 
   private static String share(String token, String videoId, Map<String, Object> body) {
-    return given()
-        .auth()
-        .oauth2(token)
-        .contentType(ContentType.JSON)
-        .body(body)
-        .post("/api/v1/videos/" + videoId + "/shares")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("code");
+    return ApiTestClient.share(token, videoId, body);
   }
 
   private static String comment(String token, String videoId, String code, Map<String, Object> b) {

@@ -36,16 +36,7 @@ class DirectUploadIT {
   @Inject DirectUploadService uploads;
 
   private static String video(String token) {
-    return given()
-        .auth()
-        .oauth2(token)
-        .contentType(ContentType.JSON)
-        .body(Map.of("title", "direct"))
-        .post("/api/v1/videos")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    return ApiTestClient.createVideo(token, "direct");
   }
 
   private static JsonPath start(String token, String id, long size) {

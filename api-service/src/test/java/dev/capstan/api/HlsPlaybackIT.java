@@ -166,16 +166,7 @@ class HlsPlaybackIT {
   }
 
   private static String video(String token) {
-    return given()
-        .auth()
-        .oauth2(token)
-        .contentType(ContentType.JSON)
-        .body(Map.of("title", "hls"))
-        .post("/api/v1/videos")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    return ApiTestClient.createVideo(token, "hls");
   }
 
   /**

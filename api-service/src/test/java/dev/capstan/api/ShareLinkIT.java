@@ -19,16 +19,7 @@ import org.junit.jupiter.api.Test;
 class ShareLinkIT {
 
   private static String video(String token, String title) {
-    return given()
-        .auth()
-        .oauth2(token)
-        .contentType(ContentType.JSON)
-        .body(Map.of("title", title))
-        .post("/api/v1/videos")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    return ApiTestClient.createVideo(token, title);
   }
 
   private static String share(String token, String videoId, Map<String, Object> body) {

@@ -29,16 +29,7 @@ class VideoManagementIT {
   @Inject ObjectStore store;
 
   private static String create(String token, String title) {
-    return given()
-        .auth()
-        .oauth2(token)
-        .contentType(ContentType.JSON)
-        .body(Map.of("title", title))
-        .post("/api/v1/videos")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    return ApiTestClient.createVideo(token, title);
   }
 
   @Test

@@ -24,29 +24,11 @@ class WatchPageIT {
   static final String HOSTILE = "<script>alert(1)</script> & \"quotes\"";
 
   private static String video(String token, String title) {
-    return given()
-        .auth()
-        .oauth2(token)
-        .contentType(ContentType.JSON)
-        .body(Map.of("title", title))
-        .post("/api/v1/videos")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    return ApiTestClient.createVideo(token, title);
   }
 
   private static String share(String token, String videoId, Map<String, Object> body) {
-    return given()
-        .auth()
-        .oauth2(token)
-        .contentType(ContentType.JSON)
-        .body(body)
-        .post("/api/v1/videos/" + videoId + "/shares")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("code");
+    return ApiTestClient.share(token, videoId, body);
   }
 
   /** What the worker records when it finishes: status, facts, an MP4 and a poster. */

@@ -76,16 +76,7 @@ class WebhookIT {
   }
 
   private static String video(String token) {
-    return given()
-        .auth()
-        .oauth2(token)
-        .contentType(ContentType.JSON)
-        .body(Map.of("title", "hooked"))
-        .post("/api/v1/videos")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    return ApiTestClient.createVideo(token, "hooked");
   }
 
   @Test
