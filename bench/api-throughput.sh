@@ -30,8 +30,18 @@ done
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [[ -x "$NGINX" ]] || { echo "bench needs nginx (apt-get install nginx)" >&2; exit 1; }
 
-source <(sed -n '/^java_major()/,/^}/p; /^select_java()/,/^}/p; /^die()/p' ./capstan)
-select_java
+major() { "$1" -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p' | head -1; }
+if [[ -z "${JAVA_HOME:-}" || "$(major "$JAVA_HOME/bin/java")" -lt 21 ]]; then
+  JAVA_HOME=""
+  for jdk in /usr/lib/jvm/*; do
+    if [[ -x "$jdk/bin/javac" && "$(major "$jdk/bin/java")" -ge 21 ]]; then
+      JAVA_HOME="$jdk"
+      break
+    fi
+  done
+fi
+[[ -n "$JAVA_HOME" ]] || { echo "bench needs a JDK 21 or newer" >&2; exit 1; }
+export JAVA_HOME
 JAVA="$JAVA_HOME/bin/java"
 API_JAR=api-service/target/quarkus-app/quarkus-run.jar
 TOOLS_JAR=dev-tools/target/dev-tools.jar
