@@ -139,8 +139,9 @@ run() {
 
 AUTH=(-H "Authorization: Bearer $TOKEN")
 echo "warming up" >&2
-wrk -t2 -c16 -d3s "${AUTH[@]}" "$API/api/v1/videos/$VIDEO" >/dev/null
-wrk -t2 -c16 -d3s "$API/api/v1/public/shares/$CODE" >/dev/null
+wrk -t2 -c32 -d12s "${AUTH[@]}" "$API/api/v1/videos/$VIDEO" >/dev/null
+wrk -t2 -c32 -d8s "$API/api/v1/public/shares/$CODE" >/dev/null
+wrk -t2 -c32 -d8s "${AUTH[@]}" -s "$WORK/post.lua" "$API/api/v1/videos" >/dev/null
 
 for ((pair = 1; pair <= PAIRS; pair++)); do
   echo "pair $pair/$PAIRS" >&2
