@@ -2,9 +2,13 @@ package dev.capstan.api;
 
 import static io.restassured.RestAssured.given;
 
+import dev.capstan.model.event.VideoEvent;
+import dev.capstan.model.event.VideoEvents;
 import io.restassured.http.ContentType;
 import java.util.Map;
 import java.util.UUID;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
 
 /** What most tests do first: sign up a fresh user and get their token. */
 final class ApiTestClient {
@@ -51,5 +55,14 @@ final class ApiTestClient {
         .statusCode(201)
         .extract()
         .path("code");
+  }
+
+  /** Publishes a video event on the test namespace's channel, as a media worker does. */
+  static void publishAsAWorkerWould(RedissonClient redisson, VideoEvent event) {
+    redisson
+        .getTopic(
+            VideoEvents.channel(CapstanTestServices.services.redisNamespace()),
+            StringCodec.INSTANCE)
+        .publish(VideoEvents.encode(event));
   }
 }

@@ -167,17 +167,7 @@ class AuthorizationMatrixIT {
 
   private static Fixture fixture() throws Exception {
     String owner = ApiTestClient.signUp();
-    String id =
-        given()
-            .auth()
-            .oauth2(owner)
-            .contentType(ContentType.JSON)
-            .body(Map.of("title", "m"))
-            .post("/api/v1/videos")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = ApiTestClient.createVideo(owner, "m");
     String code = share(owner, id);
     String revoked = share(owner, id);
     given().auth().oauth2(owner).delete("/api/v1/shares/" + revoked).then().statusCode(204);

@@ -14,7 +14,6 @@ import dev.capstan.model.job.QueueNames;
 import dev.capstan.model.job.WorkerHeartbeat;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -248,17 +247,7 @@ class JobQueueIT {
   }
 
   private static String uploaded(String token) {
-    String id =
-        given()
-            .auth()
-            .oauth2(token)
-            .contentType(ContentType.JSON)
-            .body(Map.of("title", "queue test"))
-            .post("/api/v1/videos")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = ApiTestClient.createVideo(token, "queue test");
     given()
         .auth()
         .oauth2(token)

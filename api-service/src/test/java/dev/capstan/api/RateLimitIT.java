@@ -18,17 +18,7 @@ class RateLimitIT {
   @Test
   void the_call_past_the_limit_gets_429_with_retry_after_and_other_users_are_unaffected() {
     String token = ApiTestClient.signUp();
-    String id =
-        given()
-            .auth()
-            .oauth2(token)
-            .contentType(ContentType.JSON)
-            .body(Map.of("title", "busy"))
-            .post("/api/v1/videos")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = ApiTestClient.createVideo(token, "busy");
     for (int i = 0; i < 12; i++) {
       given()
           .auth()
@@ -54,17 +44,7 @@ class RateLimitIT {
     // Reading is not limited, and another user has their own budget.
     given().auth().oauth2(token).get("/api/v1/videos/" + id + "/comments").then().statusCode(200);
     String other = ApiTestClient.signUp();
-    String otherVideo =
-        given()
-            .auth()
-            .oauth2(other)
-            .contentType(ContentType.JSON)
-            .body(Map.of("title", "calm"))
-            .post("/api/v1/videos")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String otherVideo = ApiTestClient.createVideo(other, "calm");
     given()
         .auth()
         .oauth2(other)

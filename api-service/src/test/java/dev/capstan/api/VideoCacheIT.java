@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.capstan.model.event.VideoEvent;
-import dev.capstan.model.event.VideoEvents;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -41,17 +40,7 @@ class VideoCacheIT {
   @Test
   void reads_come_from_the_cache_until_an_event_or_a_write_evicts_it() throws Exception {
     String token = ApiTestClient.signUp();
-    String id =
-        given()
-            .auth()
-            .oauth2(token)
-            .contentType(ContentType.JSON)
-            .body(Map.of("title", "cached"))
-            .post("/api/v1/videos")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = ApiTestClient.createVideo(token, "cached");
     given()
         .auth()
         .oauth2(token)
@@ -72,12 +61,8 @@ class VideoCacheIT {
         .body("status", equalTo("awaiting_upload"));
 
     // ...a worker's event evicts it on every instance...
-    redisson
-        .getTopic(
-            VideoEvents.channel(CapstanTestServices.services.redisNamespace()),
-            StringCodec.INSTANCE)
-        .publish(
-            VideoEvents.encode(VideoEvent.progress(id, 20, "transcoding", null, Instant.now())));
+    ApiTestClient.publishAsAWorkerWould(
+        redisson, VideoEvent.progress(id, 20, "transcoding", null, Instant.now()));
     await()
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(
@@ -109,17 +94,7 @@ class VideoCacheIT {
   @Test
   void a_cached_video_is_still_404_for_anyone_but_its_owner() {
     String owner = ApiTestClient.signUp();
-    String id =
-        given()
-            .auth()
-            .oauth2(owner)
-            .contentType(ContentType.JSON)
-            .body(Map.of("title", "mine"))
-            .post("/api/v1/videos")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = ApiTestClient.createVideo(owner, "mine");
     given().auth().oauth2(owner).get("/api/v1/videos/" + id).then().statusCode(200);
     given()
         .auth()

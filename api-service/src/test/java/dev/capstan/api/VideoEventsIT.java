@@ -6,11 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.capstan.api.event.VideoEventHub;
 import dev.capstan.model.event.VideoEvent;
-import dev.capstan.model.event.VideoEvents;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -22,13 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
 
 /** Server-Sent Events of a video, fed by Redis pub/sub as the workers publish them. */
 @QuarkusTest
@@ -77,28 +73,10 @@ class VideoEventsIT {
     }
   }
 
-  private void publishAsAWorkerWould(VideoEvent event) {
-    redisson
-        .getTopic(
-            VideoEvents.channel(CapstanTestServices.services.redisNamespace()),
-            StringCodec.INSTANCE)
-        .publish(VideoEvents.encode(event));
-  }
-
   @Test
   void a_client_sees_the_current_status_then_live_progress_until_ready() throws Exception {
     String token = ApiTestClient.signUp();
-    String id =
-        given()
-            .auth()
-            .oauth2(token)
-            .contentType(ContentType.JSON)
-            .body(Map.of("title", "live"))
-            .post("/api/v1/videos")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = ApiTestClient.createVideo(token, "live");
     int before = hub.listenerCount();
     SseClient client = new SseClient(token, id);
     await().atMost(Duration.ofSeconds(10)).until(() -> hub.listenerCount() == before + 1);
@@ -115,9 +93,11 @@ class VideoEventsIT {
         .put("/api/v1/videos/" + id + "/source")
         .then()
         .statusCode(202);
-    publishAsAWorkerWould(VideoEvent.progress(id, 40, "transcoding", 3.5, Instant.now()));
-    publishAsAWorkerWould(VideoEvent.progress("someone-else", 1, "x", null, Instant.now()));
-    publishAsAWorkerWould(VideoEvent.ready(id, Instant.now()));
+    ApiTestClient.publishAsAWorkerWould(
+        redisson, VideoEvent.progress(id, 40, "transcoding", 3.5, Instant.now()));
+    ApiTestClient.publishAsAWorkerWould(
+        redisson, VideoEvent.progress("someone-else", 1, "x", null, Instant.now()));
+    ApiTestClient.publishAsAWorkerWould(redisson, VideoEvent.ready(id, Instant.now()));
 
     assertThat(client.done.get(10, TimeUnit.SECONDS)).isEqualTo(200);
     assertThat(client.names)
@@ -130,17 +110,7 @@ class VideoEventsIT {
   @Test
   void a_finished_video_answers_its_final_state_and_closes() throws Exception {
     String token = ApiTestClient.signUp();
-    String id =
-        given()
-            .auth()
-            .oauth2(token)
-            .contentType(ContentType.JSON)
-            .body(Map.of("title", "x"))
-            .post("/api/v1/videos")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = ApiTestClient.createVideo(token, "x");
     try (var c = CapstanTestServices.services.database().connect();
         var s =
             c.prepareStatement(
@@ -158,17 +128,7 @@ class VideoEventsIT {
   @Test
   void strangers_get_404_and_anonymous_401() {
     String owner = ApiTestClient.signUp();
-    String id =
-        given()
-            .auth()
-            .oauth2(owner)
-            .contentType(ContentType.JSON)
-            .body(Map.of("title", "x"))
-            .post("/api/v1/videos")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = ApiTestClient.createVideo(owner, "x");
     given()
         .auth()
         .oauth2(ApiTestClient.signUp())

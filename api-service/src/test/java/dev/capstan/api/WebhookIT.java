@@ -8,7 +8,6 @@ import static org.hamcrest.Matchers.equalTo;
 import com.sun.net.httpserver.HttpServer;
 import dev.capstan.api.webhook.service.WebhookSignature;
 import dev.capstan.model.event.VideoEvent;
-import dev.capstan.model.event.VideoEvents;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
 
 /** Signed webhook deliveries to a real HTTP receiver on loopback, with retries and the log. */
 @QuarkusTest
@@ -67,14 +65,6 @@ class WebhookIT {
     return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
   }
 
-  private void publishAsAWorkerWould(VideoEvent event) {
-    redisson
-        .getTopic(
-            VideoEvents.channel(CapstanTestServices.services.redisNamespace()),
-            StringCodec.INSTANCE)
-        .publish(VideoEvents.encode(event));
-  }
-
   private static String video(String token) {
     return ApiTestClient.createVideo(token, "hooked");
   }
@@ -104,8 +94,9 @@ class WebhookIT {
 
     String id = video(token);
     VideoEvent ready = VideoEvent.ready(id, Instant.now());
-    publishAsAWorkerWould(ready);
-    publishAsAWorkerWould(ready); // seen twice (as by two API instances): still one delivery
+    ApiTestClient.publishAsAWorkerWould(redisson, ready);
+    ApiTestClient.publishAsAWorkerWould(
+        redisson, ready); // seen twice (as by two API instances): still one delivery
 
     await().atMost(Duration.ofSeconds(15)).until(() -> received.size() >= 1);
     Received r = received.get(0);
