@@ -38,6 +38,19 @@ class JobMessageTest {
   }
 
   @Test
+  void trace_context_travels_with_the_job_and_survives_another_attempt() {
+    String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    TranscodeJob traced =
+        new TranscodeJob(JOB.jobId(), JOB.videoId(), 1, JOB.sourceKey(), traceparent);
+    Map<String, String> fields = JobMessage.encode(JobKinds.TRANSCODE, JOB.jobId(), traced);
+    assertThat(fields.get("payload")).contains("\"traceparent\":\"" + traceparent + "\"");
+    TranscodeJob decoded = JobMessage.decode(JobKinds.TRANSCODE, fields);
+    assertThat(decoded).isEqualTo(traced);
+    assertThat(decoded.withAttempt(2).traceparent()).isEqualTo(traceparent);
+    assertThat(decoded.withAttempt(2).attempt()).isEqualTo(2);
+  }
+
+  @Test
   void entry_of_another_kind_is_rejected() {
     Map<String, String> fields = Map.of("kind", "thumbnail", "payload", "{}");
     assertThatThrownBy(() -> JobMessage.decode(JobKinds.TRANSCODE, fields))

@@ -12,10 +12,12 @@ import dev.capstan.worker.job.TranscodeJobProcessor;
 import dev.capstan.worker.job.TranscodeJobProcessor.Result;
 import dev.capstan.worker.metrics.WorkerMetrics;
 import dev.capstan.worker.metrics.WorkerMetrics.JobOutcome;
+import dev.capstan.worker.tracing.JobTracing;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +51,7 @@ public class JobConsumer {
   private final Duration shutdownTimeout;
   private final Clock clock;
   private final CountDownLatch stopSignal = new CountDownLatch(1);
+  @Inject JobTracing tracing;
   private volatile boolean stopping;
   private volatile boolean handBack;
   private volatile Thread thread;
@@ -194,7 +197,12 @@ public class JobConsumer {
       metrics.job(JobOutcome.DEAD_LETTER);
       return;
     }
-    Result result = processor.process(job, entry.lane(), consumerName, () -> handBack);
+    Result result =
+        tracing.run(
+            job,
+            entry.lane(),
+            r -> r.outcome().name(),
+            () -> processor.process(job, entry.lane(), consumerName, () -> handBack));
     switch (result.outcome()) {
       case SUCCEEDED -> {
         queue.ack(entry);

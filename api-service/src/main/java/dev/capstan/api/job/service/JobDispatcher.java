@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 
 /**
  * The transactional outbox. {@link #enqueueTranscode} writes the job row inside the caller's
@@ -54,8 +55,12 @@ public class JobDispatcher {
     job.updatedAt = now;
     job.payload = "{}";
     job.persist();
-    // The payload names the job, so it is written once the id exists.
-    job.payload = payloadJson(job);
+    // The payload names the job, so it is written once the id exists; it carries the trace of the
+    // request that caused it (the upload), so the worker's spans join that trace.
+    job.payload =
+        payloadJson(
+            new TranscodeJob(
+                job.id, videoId, attempt, S3Keys.source(videoId), Traceparents.current()));
     queued.fire(new JobQueued(job.id));
     return job;
   }
@@ -107,17 +112,31 @@ public class JobDispatcher {
     }
   }
 
+  /**
+   * The payload as the row records it (with its trace context), for the row's current attempt. Rows
+   * whose payload does not parse get a fresh one, outside any trace.
+   */
   static TranscodeJob payloadOf(JobEntity job) {
+    try {
+      Map<String, String> fields =
+          Map.of(
+              JobMessage.FIELD_KIND,
+              JobKinds.TRANSCODE.kind(),
+              JobMessage.FIELD_PAYLOAD,
+              job.payload == null ? "" : job.payload);
+      TranscodeJob recorded = JobMessage.decode(JobKinds.TRANSCODE, fields);
+      if (job.id.equals(recorded.jobId())) {
+        return recorded.withAttempt(job.attempt);
+      }
+    } catch (JobMessage.MalformedJobMessage e) {
+      // fall through to a fresh payload
+    }
     return new TranscodeJob(job.id, job.videoId, job.attempt, S3Keys.source(job.videoId));
   }
 
-  static String payloadJson(JobEntity job) {
-    return payloadJson(job.id, job.videoId, job.attempt);
-  }
-
-  static String payloadJson(String jobId, String videoId, int attempt) {
-    TranscodeJob payload = new TranscodeJob(jobId, videoId, attempt, S3Keys.source(videoId));
-    return JobMessage.encode(JobKinds.TRANSCODE, jobId, payload).get(JobMessage.FIELD_PAYLOAD);
+  static String payloadJson(TranscodeJob payload) {
+    return JobMessage.encode(JobKinds.TRANSCODE, payload.jobId(), payload)
+        .get(JobMessage.FIELD_PAYLOAD);
   }
 
   private Instant now() {

@@ -14,6 +14,7 @@ import dev.capstan.model.job.JobMessage;
 import dev.capstan.model.job.JobState;
 import dev.capstan.model.job.QueueNames;
 import dev.capstan.model.job.RetryPolicy;
+import dev.capstan.model.job.TranscodeJob;
 import dev.capstan.model.storage.S3Keys;
 import dev.capstan.model.video.FailureReason;
 import dev.capstan.model.video.VideoStatus;
@@ -121,13 +122,15 @@ public class JobRetries {
             : job.lastError;
     int attempt = job.attempt;
     String videoId = job.videoId;
+    TranscodeJob payloadOfNext = JobDispatcher.payloadOf(job);
     RetryPolicy.Decision decision =
         policy()
             .withMaxAttempts(Math.max(1, job.maxAttempts))
             .afterFailure(attempt, now, ThreadLocalRandom.current()::nextDouble);
     switch (decision) {
       case RetryPolicy.Decision.Retry retry -> {
-        String payload = JobDispatcher.payloadJson(jobId, videoId, retry.attempt());
+        // The next attempt stays in the trace of the upload that caused the job.
+        String payload = JobDispatcher.payloadJson(payloadOfNext.withAttempt(retry.attempt()));
         int n =
             JobEntity.update(
                 "state = ?1, attempt = ?2, runAfter = ?3, leaseOwner = null,"
