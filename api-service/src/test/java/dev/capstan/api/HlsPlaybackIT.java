@@ -3,7 +3,6 @@ package dev.capstan.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.capstan.devtools.media.SampleClips;
 import dev.capstan.storage.ObjectStore;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -14,18 +13,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -169,95 +163,7 @@ class HlsPlaybackIT {
     return ApiTestClient.createVideo(token, "hls");
   }
 
-  /**
-   * What the worker leaves behind: an fMP4 HLS rung of 1 s segments and a master playlist under the
-   * attempt's prefix, their renditions rows, the video ready.
-   */
   private Path readyWithHls(String id) throws Exception {
-    Path hls = Files.createDirectories(dir.resolve(id));
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=320x180:rate=30",
-        "-t",
-        "3",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-g",
-        "30",
-        "-f",
-        "hls",
-        "-hls_time",
-        "1",
-        "-hls_playlist_type",
-        "vod",
-        "-hls_segment_type",
-        "fmp4",
-        "-hls_fmp4_init_filename",
-        "360p_init.mp4",
-        "-hls_segment_filename",
-        hls.resolve("360p_%03d.m4s").toString(),
-        hls.resolve("360p.m3u8").toString());
-    Files.writeString(
-        hls.resolve("master.m3u8"),
-        """
-        #EXTM3U
-        #EXT-X-VERSION:7
-        #EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=320x180,CODECS="avc1.64000d"
-        360p.m3u8
-        """);
-    String prefix = "videos/" + id + "/a1/";
-    try (Stream<Path> files = Files.list(hls)) {
-      for (Path f : files.toList()) {
-        store.putFile(
-            prefix + "hls/" + f.getFileName(),
-            f,
-            f.toString().endsWith(".m3u8") ? M3U8 : "video/mp4");
-      }
-    }
-    try (var c = CapstanTestServices.services.database().connect()) {
-      try (var s =
-          c.prepareStatement(
-              "update videos set status = 'ready', output_prefix = ?, duration_seconds = 3.0,"
-                  + " width = 320, height = 180 where id = ?")) {
-        s.setString(1, prefix);
-        s.setString(2, id);
-        s.executeUpdate();
-      }
-      for (String[] r :
-          new String[][] {
-            {"hls", "master", "hls/master.m3u8"}, {"hls_rung", "360p", "hls/360p.m3u8"}
-          }) {
-        try (var s =
-            c.prepareStatement(
-                "insert into renditions (video_id, attempt, kind, name, s3_key, size_bytes,"
-                    + " created_at) values (?, 1, ?, ?, ?, 1, ?)")) {
-          s.setString(1, id);
-          s.setString(2, r[0]);
-          s.setString(3, r[1]);
-          s.setString(4, prefix + r[2]);
-          s.setTimestamp(5, Timestamp.from(Instant.now()));
-          s.executeUpdate();
-        }
-      }
-    }
-    return hls;
-  }
-
-  private static void ffmpeg(String... args) throws Exception {
-    String bin = SampleClips.ffmpegBinary();
-    List<String> cmd = new ArrayList<>(List.of(bin, "-hide_banner", "-loglevel", "error", "-y"));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("LD_LIBRARY_PATH", Path.of(bin).getParent().toString());
-    Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
+    return HlsFixtures.readyWithHls(store, dir, id);
   }
 }

@@ -248,14 +248,21 @@ public interface ApiConfig {
 
   Watch watch();
 
+  Cdn cdn();
+
+  /** A CDN in front of the bucket (the seed's CAP_AWS_BUCKET_URL). */
+  interface Cdn {
+    /**
+     * Base URL of a CDN that serves the bucket's objects by key ({@code <base>/<key>}), pulling
+     * from the bucket with its own credentials. When set, playlists, segments, posters, storyboards
+     * and downloads point at it instead of presigned S3 URLs, and the share page's
+     * Content-Security-Policy allows media from its origin instead of the S3 endpoint.
+     */
+    Optional<URI> baseUrl();
+  }
+
   /** The share page, embeds and oEmbed. */
   interface Watch {
-    /**
-     * Base URL of a CDN in front of the bucket, when playback URLs go through one; the share page's
-     * Content-Security-Policy then allows media from its origin instead of the S3 endpoint.
-     */
-    Optional<URI> cdnBaseUrl();
-
     /** How long the cookie that remembers a share link's password lives. */
     @WithDefault("PT12H")
     Duration passwordCookieTtl();

@@ -3,6 +3,7 @@ package dev.capstan.api.playback;
 import dev.capstan.api.config.ApiConfig;
 import dev.capstan.api.share.persistence.ShareLinkEntity;
 import dev.capstan.api.share.service.ShareService;
+import dev.capstan.api.storage.MediaUrls;
 import dev.capstan.api.video.service.VideoService;
 import dev.capstan.api.video.service.VideoSnapshot;
 import dev.capstan.storage.ObjectNotFoundException;
@@ -27,6 +28,7 @@ public class PlaybackService {
   @Inject ShareService shares;
   @Inject ObjectStore store;
   @Inject ApiConfig config;
+  @Inject MediaUrls urls;
 
   /** A playlist of the caller's video; empty when it is not theirs or has no such playlist. */
   public Optional<String> forOwner(String userId, String videoId, String file) {
@@ -72,10 +74,8 @@ public class PlaybackService {
       if (!rungs.contains(file)) {
         return Optional.empty();
       }
-      Duration ttl = config.playback().urlTtl();
       return Optional.of(
-          HlsPlaylists.media(
-              store.getText(folder + file), name -> store.presignGet(folder + name, ttl)));
+          HlsPlaylists.media(store.getText(folder + file), name -> urls.of(folder + name)));
     } catch (ObjectNotFoundException e) {
       return Optional.empty();
     }

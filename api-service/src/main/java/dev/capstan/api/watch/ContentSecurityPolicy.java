@@ -40,7 +40,7 @@ public class ContentSecurityPolicy {
 
   /** The origin presigned playback URLs point at. */
   String mediaOrigin() {
-    Optional<URI> cdn = config.watch().cdnBaseUrl();
+    Optional<URI> cdn = config.cdn().baseUrl();
     if (cdn.isPresent()) {
       return originOf(cdn.get());
     }

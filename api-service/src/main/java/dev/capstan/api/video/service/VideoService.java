@@ -10,6 +10,7 @@ import dev.capstan.api.error.ServiceUnavailable;
 import dev.capstan.api.event.VideoEventHub;
 import dev.capstan.api.job.service.JobDispatcher;
 import dev.capstan.api.playback.HlsUrls;
+import dev.capstan.api.storage.MediaUrls;
 import dev.capstan.api.storage.StorageDeletions;
 import dev.capstan.api.upload.LimitedInputStream;
 import dev.capstan.api.video.persistence.RenditionEntity;
@@ -38,7 +39,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -62,6 +62,7 @@ public class VideoService {
   @Inject VideoEventHub events;
   @Inject WebhookService webhooks;
   @Inject VideoCache cache;
+  @Inject MediaUrls urls;
 
   public VideoView create(String userId, CreateVideoRequest request) {
     return QuarkusTransaction.requiringNew().call(() -> view(newVideo(userId, request)));
@@ -302,11 +303,10 @@ public class VideoService {
     URI mp4 = null;
     URI hls = null;
     URI thumbnail = null;
-    Duration ttl = config.playback().urlTtl();
     for (VideoSnapshot.Output o : v.outputs()) {
       switch (o.kind()) {
-        case "mp4" -> mp4 = store.presignGet(o.s3Key(), ttl);
-        case "thumbnail" -> thumbnail = store.presignGet(o.s3Key(), ttl);
+        case "mp4" -> mp4 = urls.of(o.s3Key());
+        case "thumbnail" -> thumbnail = urls.of(o.s3Key());
         // Served through the API, which signs each segment; a presigned playlist would not.
         case "hls" -> hls = HlsUrls.owner(config.publicBaseUrl(), v.id());
         default -> {
