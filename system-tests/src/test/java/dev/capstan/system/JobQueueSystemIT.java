@@ -41,8 +41,11 @@ import org.junit.jupiter.api.Test;
  * killed as the test says.
  */
 class JobQueueSystemIT {
-  /** What one 320x180 clip yields: MP4, poster, its one HLS rung and the master playlist. */
-  private static final int RENDITIONS_PER_CLIP = 4;
+  /**
+   * What one 320x180 clip with sound yields: MP4, poster, storyboard sheet and cues, its one HLS
+   * rung, the audio rendition and the master playlist.
+   */
+  private static final int RENDITIONS_PER_CLIP = 7;
 
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 

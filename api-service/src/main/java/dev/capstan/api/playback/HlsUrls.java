@@ -2,12 +2,20 @@ package dev.capstan.api.playback;
 
 import java.net.URI;
 
-/** Where a player finds a video's master playlist on the API: the owner's and a share link's. */
+/**
+ * Where a player finds a video's master playlist (the owner's and a share link's) and storyboard
+ * cues on the API.
+ */
 public final class HlsUrls {
   private HlsUrls() {}
 
   public static URI owner(URI publicBaseUrl, String videoId) {
     return URI.create(base(publicBaseUrl) + "api/v1/videos/" + videoId + "/hls/master.m3u8");
+  }
+
+  /** The owner's storyboard cues (WebVTT), served by the API with a presigned sprite sheet. */
+  public static URI storyboard(URI publicBaseUrl, String videoId) {
+    return URI.create(base(publicBaseUrl) + "api/v1/videos/" + videoId + "/storyboard.vtt");
   }
 
   public static URI share(URI publicBaseUrl, String code) {

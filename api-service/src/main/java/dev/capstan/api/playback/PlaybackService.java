@@ -44,6 +44,35 @@ public class PlaybackService {
     return videos.snapshotOwned(link.userId, link.videoId).flatMap(v -> playlist(v, file));
   }
 
+  /**
+   * The storyboard cues of the caller's video, each {@code storyboard.jpg#xywh=...} pointing at a
+   * presigned URL of the sheet; empty when not theirs or without a storyboard.
+   */
+  public Optional<String> storyboardForOwner(String userId, String videoId) {
+    return videos.snapshotOwned(userId, videoId).flatMap(this::storyboard);
+  }
+
+  private Optional<String> storyboard(VideoSnapshot v) {
+    Optional<String> cues = key(v, "storyboard", "vtt");
+    Optional<String> sheet = key(v, "storyboard", "sprite");
+    if (cues.isEmpty() || sheet.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String signed = urls.of(sheet.get()).toString();
+      return Optional.of(StoryboardCues.pointedAt(store.getText(cues.get()), signed));
+    } catch (ObjectNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<String> key(VideoSnapshot v, String kind, String name) {
+    return v.outputs().stream()
+        .filter(o -> o.kind().equals(kind) && name.equals(o.name()))
+        .map(VideoSnapshot.Output::s3Key)
+        .findFirst();
+  }
+
   /** How long a client may keep a playlist: well inside the lifetime of the URLs it holds. */
   public Duration cacheFor() {
     return config.playback().urlTtl().dividedBy(2);
@@ -64,7 +93,10 @@ public class PlaybackService {
     String folder = masterKey.get().substring(0, masterKey.get().lastIndexOf('/') + 1);
     Set<String> rungs =
         v.outputs().stream()
-            .filter(o -> o.kind().equals("hls_rung") && o.s3Key().startsWith(folder))
+            .filter(
+                o ->
+                    (o.kind().equals("hls_rung") || o.kind().equals("hls_audio"))
+                        && o.s3Key().startsWith(folder))
             .map(o -> o.s3Key().substring(folder.length()))
             .collect(Collectors.toSet());
     try {

@@ -85,20 +85,7 @@ public class WatchService {
     VideoView v =
         videos.find(link.userId, link.videoId).orElseThrow(() -> new NotFound("share link"));
     // The owner's playlist URL needs the owner's session: link holders get the link's own.
-    return new VideoView(
-        v.id(),
-        v.title(),
-        v.description(),
-        v.status(),
-        v.progress(),
-        v.durationSeconds(),
-        v.width(),
-        v.height(),
-        shares.forLinkHolders(v.playback(), link.code),
-        v.thumbnailUrl(),
-        v.error(),
-        v.createdAt(),
-        v.updatedAt());
+    return v.withPlayback(shares.forLinkHolders(v.playback(), link.code));
   }
 
   /** The oEmbed answer for a share URL of this installation. */

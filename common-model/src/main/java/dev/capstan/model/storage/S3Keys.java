@@ -30,8 +30,23 @@ public final class S3Keys {
     return attemptPrefix + "mp4/download.mp4";
   }
 
+  /** The M4A download of an audio-only source. */
+  public static String downloadM4a(String attemptPrefix) {
+    return attemptPrefix + "m4a/download.m4a";
+  }
+
   public static String thumbnail(String attemptPrefix) {
     return attemptPrefix + "thumb.jpg";
+  }
+
+  /** The storyboard sprite sheet (JPEG). */
+  public static String storyboardImage(String attemptPrefix) {
+    return attemptPrefix + "storyboard.jpg";
+  }
+
+  /** The storyboard's WebVTT cues ({@code storyboard.jpg#xywh=x,y,w,h}). */
+  public static String storyboardVtt(String attemptPrefix) {
+    return attemptPrefix + "storyboard.vtt";
   }
 
   /** Folder of the HLS tree: the master playlist, one media playlist per rung, their segments. */

@@ -100,16 +100,35 @@ public interface WorkerConfig {
      */
     @WithDefault("${java.io.tmpdir}")
     Path workDir();
+
+    /** Threads the decoder and each encoder of a transcode use; 0 lets FFmpeg take one per core. */
+    @WithDefault("0")
+    int threads();
+
+    /**
+     * A transcode whose position in the source does not advance for this long is aborted and the
+     * job failed for a retry.
+     */
+    @WithDefault("PT60S")
+    Duration stallTimeout();
   }
 
-  /** Sources beyond these limits are rejected before any decoding. */
+  /** Sources beyond these limits are rejected from the probe, before any decoding. */
   interface Limits {
-    /** Largest frame, in pixels of the display size (default 4096x2304). */
+    /** Largest frame, width × height in pixels, coded or displayed (default 4096x2304). */
     @WithDefault("9437184")
     long maxPixels();
 
     /** Longest duration. */
     @WithDefault("PT4H")
     Duration maxDuration();
+
+    /** Highest average frame rate. */
+    @WithDefault("240")
+    double maxFps();
+
+    /** Largest source file in bytes (default 20 GiB). */
+    @WithDefault("21474836480")
+    long maxFileBytes();
   }
 }

@@ -33,6 +33,15 @@ public record JobFailure(FailureReason reason, String readableMessage, String te
         FailureReason.INTERNAL, FailureReason.INTERNAL.defaultMessage(), clip(technical));
   }
 
+  /**
+   * The transcode stalled: the owner reads the stall reason (the video is retried), operators where
+   * it stalled.
+   */
+  public static JobFailure ofStall(String detail) {
+    FailureReason reason = FailureReason.TRANSCODE_STALLED;
+    return new JobFailure(reason, reason.defaultMessage(), clip(reason.code() + ": " + detail));
+  }
+
   static String clip(String s) {
     return s.length() <= MAX_TEXT ? s : s.substring(0, MAX_TEXT - 1) + "…";
   }

@@ -51,9 +51,9 @@ public class JobStore {
   public record Success(
       String outputPrefix,
       double durationSeconds,
-      int width,
-      int height,
-      double fps,
+      Integer width,
+      Integer height,
+      Double fps,
       boolean hasAudio,
       List<RenditionRow> renditions) {}
 
@@ -61,8 +61,8 @@ public class JobStore {
   public record RenditionRow(
       String kind,
       String name,
-      int width,
-      int height,
+      Integer width,
+      Integer height,
       Integer bitrateKbps,
       String codecs,
       String s3Key,
@@ -115,7 +115,7 @@ public class JobStore {
             c,
             """
             UPDATE videos SET status = ?, progress_percent = 0, progress_stage = ?,
-              error_code = NULL, error_message = NULL, updated_at = ?
+              progress_eta_seconds = NULL, error_code = NULL, error_message = NULL, updated_at = ?
             WHERE id = ?""",
             VideoStatus.PROCESSING.wireName(),
             ProgressStage.DOWNLOADING.wireName(),
@@ -150,16 +150,23 @@ public class JobStore {
     }
   }
 
-  /** Progress of a processing video; best effort, not tied to the lease. */
-  public void progress(String videoId, int percent, ProgressStage stage) throws SQLException {
+  /**
+   * Progress of a processing video; best effort, not tied to the lease.
+   *
+   * @param etaSeconds seconds left as estimated now, null when unknown
+   */
+  public void progress(String videoId, int percent, ProgressStage stage, Double etaSeconds)
+      throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       update(
           c,
           """
-          UPDATE videos SET progress_percent = ?, progress_stage = ?, updated_at = ?
+          UPDATE videos SET progress_percent = ?, progress_stage = ?, progress_eta_seconds = ?,
+            updated_at = ?
           WHERE id = ? AND status = ?""",
           percent,
           stage.wireName(),
+          etaSeconds,
           utc(clock.instant()),
           videoId,
           VideoStatus.PROCESSING.wireName());
@@ -204,7 +211,7 @@ public class JobStore {
             """
             UPDATE videos SET status = ?, output_prefix = ?, duration_seconds = ?, width = ?,
               height = ?, fps = ?, has_audio = ?, progress_percent = 100, progress_stage = ?,
-              error_code = NULL, error_message = NULL, updated_at = ?
+              progress_eta_seconds = NULL, error_code = NULL, error_message = NULL, updated_at = ?
             WHERE id = ?""",
             VideoStatus.READY.wireName(),
             s.outputPrefix(),
@@ -250,7 +257,7 @@ public class JobStore {
             c,
             """
             UPDATE videos SET status = ?, error_code = ?, error_message = ?, updated_at = ?,
-              progress_percent = CASE WHEN ? THEN 0 ELSE progress_percent END,
+              progress_eta_seconds = NULL, progress_percent = CASE WHEN ? THEN 0 ELSE progress_percent END,
               progress_stage = CASE WHEN ? THEN ? ELSE progress_stage END
             WHERE id = ?""",
             to.wireName(),
@@ -299,7 +306,7 @@ public class JobStore {
             c,
             """
             UPDATE videos SET status = ?, progress_percent = 0, progress_stage = NULL,
-              updated_at = ?
+              progress_eta_seconds = NULL, updated_at = ?
             WHERE id = ? AND status = ?""",
             VideoStatus.QUEUED.wireName(),
             utc(now),

@@ -13,10 +13,12 @@ import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.event.VideoEventPublisher;
 import dev.capstan.worker.metrics.WorkerMetrics;
 import dev.capstan.worker.registry.WorkerRegistry;
+import dev.capstan.worker.transcode.JavaCvTranscoder;
 import dev.capstan.worker.transcode.MediaRejected;
 import dev.capstan.worker.transcode.SourceMedia;
 import dev.capstan.worker.transcode.TranscodeListener;
 import dev.capstan.worker.transcode.TranscodeResult;
+import dev.capstan.worker.transcode.TranscodeStalled;
 import dev.capstan.worker.transcode.TranscodeStopped;
 import dev.capstan.worker.transcode.Transcoder;
 import jakarta.annotation.PreDestroy;
@@ -207,16 +209,11 @@ public class TranscodeJobProcessor {
 
         progress.enter(ProgressStage.UPLOADING);
         String prefix = S3Keys.attemptPrefix(lease.videoId(), lease.attempt());
-        String mp4Key = S3Keys.downloadMp4(prefix);
-        String posterKey = S3Keys.thumbnail(prefix);
         uploaded = true;
-        objects.putFile(mp4Key, result.download().path(), "video/mp4");
-        objects.putFile(posterKey, result.poster().path(), "image/jpeg");
-        uploadHls(prefix, result.hls());
+        List<JobStore.RenditionRow> rows = upload(prefix, result);
         stopIfAsked(listener);
 
-        boolean recorded =
-            store.recordSuccess(lease, success(prefix, media, result, mp4Key, posterKey));
+        boolean recorded = store.recordSuccess(lease, success(prefix, media, result, rows));
         if (!recorded) {
           LOG.warnf("job %s: lease lost before the result was recorded", lease.jobId());
           return Result.of(Outcome.LEASE_LOST);
@@ -237,6 +234,9 @@ public class TranscodeJobProcessor {
         return store.handBack(lease)
             ? Result.of(Outcome.HANDED_BACK)
             : Result.of(Outcome.LEASE_LOST);
+      } catch (TranscodeStalled e) {
+        LOG.warnf("job %s: video %s stalled: %s", lease.jobId(), lease.videoId(), e.getMessage());
+        return fail(lease, JobState.FAILED, JobFailure.ofStall(e.getMessage()), Outcome.FAILED);
       } catch (MediaRejected e) {
         JobFailure failure = JobFailure.ofMedia(e.reason(), e.detail());
         LOG.infof(
@@ -275,6 +275,9 @@ public class TranscodeJobProcessor {
     if (fileName.endsWith(".ts")) {
       return "video/mp2t";
     }
+    if (fileName.startsWith(JavaCvTranscoder.AUDIO_RENDITION + "_")) {
+      return "audio/mp4";
+    }
     return "video/mp4";
   }
 
@@ -303,33 +306,57 @@ public class TranscodeJobProcessor {
     return new Result(outcome, failure);
   }
 
-  private static JobStore.Success success(
-      String prefix, SourceMedia media, TranscodeResult r, String mp4Key, String posterKey) {
-    TranscodeResult.OutputFile mp4 = r.download();
-    TranscodeResult.OutputFile poster = r.poster();
+  /**
+   * Uploads every output under the attempt's prefix and returns the rows that record them: the
+   * download (MP4, or M4A for audio only), the poster, the storyboard sheet and cues, one row per
+   * HLS rung, the audio rendition and the master playlist.
+   */
+  private List<JobStore.RenditionRow> upload(String prefix, TranscodeResult r) throws IOException {
     List<JobStore.RenditionRow> rows = new ArrayList<>();
-    rows.add(
-        new JobStore.RenditionRow(
-            "mp4",
-            RenditionLadder.DOWNLOAD.name(),
-            mp4.size().width(),
-            mp4.size().height(),
-            mp4.bitrateKbps(),
-            mp4.codecs(),
-            mp4Key,
-            mp4.sizeBytes()));
-    rows.add(
-        new JobStore.RenditionRow(
-            "thumbnail",
-            "poster",
-            poster.size().width(),
-            poster.size().height(),
-            null,
-            null,
-            posterKey,
-            poster.sizeBytes()));
+    TranscodeResult.OutputFile download = r.download();
+    if (r.audioOnly()) {
+      String key = S3Keys.downloadM4a(prefix);
+      objects.putFile(key, download.path(), "audio/mp4");
+      rows.add(row("m4a", "audio", null, download, key));
+    } else {
+      String key = S3Keys.downloadMp4(prefix);
+      objects.putFile(key, download.path(), "video/mp4");
+      rows.add(row("mp4", RenditionLadder.DOWNLOAD.name(), download.size(), download, key));
+    }
+    TranscodeResult.OutputFile poster = r.poster();
+    String posterKey = S3Keys.thumbnail(prefix);
+    objects.putFile(posterKey, poster.path(), "image/jpeg");
+    rows.add(row("thumbnail", "poster", poster.size(), poster, posterKey));
+    TranscodeResult.Storyboard board = r.storyboard();
+    if (board != null) {
+      String image = S3Keys.storyboardImage(prefix);
+      String vtt = S3Keys.storyboardVtt(prefix);
+      objects.putFile(image, board.sprite(), "image/jpeg");
+      objects.putFile(vtt, board.vtt(), "text/vtt");
+      rows.add(
+          new JobStore.RenditionRow(
+              "storyboard",
+              "sprite",
+              board.sheet().width(),
+              board.sheet().height(),
+              null,
+              null,
+              image,
+              board.spriteBytes()));
+      rows.add(
+          new JobStore.RenditionRow(
+              "storyboard",
+              "vtt",
+              board.tile().width(),
+              board.tile().height(),
+              null,
+              null,
+              vtt,
+              board.vttBytes()));
+    }
     TranscodeResult.HlsOutput hls = r.hls();
-    long hlsBytes = 0;
+    uploadHls(prefix, hls);
+    long hlsBytes = Files.size(hls.master());
     for (TranscodeResult.HlsRung rung : hls.rungs()) {
       hlsBytes += rung.sizeBytes();
       rows.add(
@@ -343,29 +370,62 @@ public class TranscodeJobProcessor {
               S3Keys.hlsMediaPlaylist(prefix, rung.rung().name()),
               rung.sizeBytes()));
     }
-    TranscodeResult.HlsRung top = hls.rungs().get(0);
-    try {
-      hlsBytes += Files.size(hls.master());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    TranscodeResult.HlsAudio audio = hls.audio();
+    if (audio != null) {
+      hlsBytes += audio.sizeBytes();
+      rows.add(
+          new JobStore.RenditionRow(
+              "hls_audio",
+              JavaCvTranscoder.AUDIO_RENDITION,
+              null,
+              null,
+              (int) Math.round(audio.averageBitrateBps() / 1000.0),
+              audio.codecs(),
+              S3Keys.hlsMediaPlaylist(prefix, JavaCvTranscoder.AUDIO_RENDITION),
+              audio.sizeBytes()));
     }
     // The master row: the tree as a whole (size of every file), sized as its top rung.
+    TranscodeResult.HlsRung top = hls.rungs().isEmpty() ? null : hls.rungs().get(0);
     rows.add(
         new JobStore.RenditionRow(
             "hls",
             "master",
-            top.size().width(),
-            top.size().height(),
+            top == null ? null : top.size().width(),
+            top == null ? null : top.size().height(),
             null,
-            top.codecs(),
+            top == null
+                ? audio.codecs()
+                : audio == null ? top.codecs() : top.codecs() + "," + audio.codecs(),
             S3Keys.hlsMaster(prefix),
             hlsBytes));
+    return rows;
+  }
+
+  private static JobStore.RenditionRow row(
+      String kind,
+      String name,
+      dev.capstan.model.media.Dimensions size,
+      TranscodeResult.OutputFile file,
+      String key) {
+    return new JobStore.RenditionRow(
+        kind,
+        name,
+        size == null ? null : size.width(),
+        size == null ? null : size.height(),
+        file.bitrateKbps(),
+        file.codecs(),
+        key,
+        file.sizeBytes());
+  }
+
+  private static JobStore.Success success(
+      String prefix, SourceMedia media, TranscodeResult r, List<JobStore.RenditionRow> rows) {
     return new JobStore.Success(
         prefix,
         r.durationSeconds(),
-        media.display().width(),
-        media.display().height(),
-        media.fps(),
+        media.hasVideo() ? media.display().width() : null,
+        media.hasVideo() ? media.display().height() : null,
+        media.hasVideo() && media.fps() > 0 ? media.fps() : null,
         media.hasAudio(),
         List.copyOf(rows));
   }
@@ -382,7 +442,7 @@ public class TranscodeJobProcessor {
     events.publish(
         VideoEvent.progress(
             lease.videoId(), percent, stage.wireName(), eta(started, now, percent), now));
-    writeProgress(lease, percent, stage);
+    writeProgress(lease, percent, stage, eta(started, now, percent));
   }
 
   /**
@@ -400,9 +460,9 @@ public class TranscodeJobProcessor {
     return Math.round(elapsed * (100 - percent) / percent * 10) / 10.0;
   }
 
-  private void writeProgress(Lease lease, int percent, ProgressStage stage) {
+  private void writeProgress(Lease lease, int percent, ProgressStage stage, Double eta) {
     try {
-      store.progress(lease.videoId(), percent, stage);
+      store.progress(lease.videoId(), percent, stage, eta);
     } catch (SQLException | RuntimeException e) {
       // Progress is a courtesy; the job goes on without it.
       LOG.debugf(e, "job %s: progress not written", lease.jobId());

@@ -1,7 +1,13 @@
 package dev.capstan.worker.transcode;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AAC;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_DATA_DISPLAYMATRIX;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PROFILE_AAC_LOW;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PROFILE_H264_BASELINE;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PROFILE_H264_CONSTRAINED_BASELINE;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PROFILE_H264_HIGH;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PROFILE_H264_MAIN;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_side_data_get;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
@@ -26,10 +32,10 @@ import dev.capstan.model.media.Dimensions;
 import dev.capstan.model.media.RenditionLadder;
 import dev.capstan.model.media.RenditionLadder.Rung;
 import dev.capstan.model.video.FailureReason;
+import dev.capstan.worker.transcode.TranscodeResult.HlsAudio;
 import dev.capstan.worker.transcode.TranscodeResult.HlsOutput;
 import dev.capstan.worker.transcode.TranscodeResult.HlsRung;
 import dev.capstan.worker.transcode.TranscodeResult.OutputFile;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.Buffer;
@@ -39,12 +45,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avcodec.AVPacketSideData;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
@@ -59,14 +61,19 @@ import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameFilter;
 import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.FrameRecorder;
-import org.bytedeco.javacv.Java2DFrameConverter;
 
 /**
  * {@link Transcoder} on FFmpeg through JavaCV: probes with libavformat directly (for FFmpeg's own
- * error text), decodes once to YUV 4:2:0 at the source's size and feeds every frame to one HLS
- * encoder per rung of the ladder (fMP4 segments, keyframes aligned across rungs) and to the
- * fast-start MP4 download, each scaling bicubically to its own size; then writes the master
- * playlist and takes the poster from the MP4.
+ * error text) and checks the limits before any decoding; decodes once to YUV 4:2:0 at the source's
+ * size and feeds every picture to one video-only HLS encoder per rung of the ladder (fMP4 segments,
+ * keyframes aligned across rungs) and to the fast-start MP4 download, each scaling bicubically to
+ * its own size; the audio is encoded once for HLS (its own rendition, shared by every rung) and
+ * once for the MP4. From the same decode it picks the poster (the most detailed of a few candidate
+ * frames) and samples the storyboard. Audio-only sources get an audio HLS rendition, an M4A and a
+ * waveform poster.
+ *
+ * <p>Usable without Quarkus: {@code new JavaCvTranscoder(TranscodeOptions.defaults(limits))}, then
+ * {@link #probe} and {@link #transcode}.
  */
 public final class JavaCvTranscoder implements Transcoder {
   private static final int AUDIO_BITRATE = 128_000;
@@ -75,7 +82,15 @@ public final class JavaCvTranscoder implements Transcoder {
   private static final double GOP_SECONDS = 2.0;
   private static final double HLS_SEGMENT_SECONDS = 4.0;
   private static final double FALLBACK_FPS = 30.0;
-  private static final float POSTER_QUALITY = 0.85f;
+
+  /** Name of the audio rendition's playlist ({@code audio.m3u8}) and segments. */
+  public static final String AUDIO_RENDITION = "audio";
+
+  /** Size of the generated poster of an audio-only source. */
+  private static final Dimensions AUDIO_POSTER = new Dimensions(640, 360);
+
+  /** A source that ends this much before its stated length is truncated, not just rounded. */
+  private static final double TRUNCATION_TOLERANCE = 0.9;
 
   static {
     // Java2D must never look for a display on a server.
@@ -84,14 +99,24 @@ public final class JavaCvTranscoder implements Transcoder {
     av_log_set_level(AV_LOG_ERROR);
   }
 
-  private final MediaLimits limits;
+  private final TranscodeOptions options;
 
+  public JavaCvTranscoder(TranscodeOptions options) {
+    this.options = options;
+  }
+
+  /** With the default threads and stall timeout. */
   public JavaCvTranscoder(MediaLimits limits) {
-    this.limits = limits;
+    this(TranscodeOptions.defaults(limits));
   }
 
   @Override
   public SourceMedia probe(Path source) {
+    try {
+      options.limits().checkFileSize(Files.size(source));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     AVFormatContext oc = new AVFormatContext(null);
     int ret = avformat_open_input(oc, source.toString(), null, null);
     if (ret < 0) {
@@ -117,12 +142,34 @@ public final class JavaCvTranscoder implements Transcoder {
         }
       }
       String format = oc.iformat().name().getString();
+      if (audio != null && avcodec_find_decoder(audio.codecpar().codec_id()) == null) {
+        if (video == null) {
+          throw new MediaRejected(
+              FailureReason.UNSUPPORTED_MEDIA, "no decoder for audio codec " + codecName(audio));
+        }
+        audio = null; // an audio track we cannot decode beside a video is dropped, not fatal
+      }
       if (video == null) {
-        throw new MediaRejected(
-            FailureReason.NO_VIDEO_STREAM,
-            audio == null
-                ? format + " file without audio or video streams"
-                : "only audio (" + codecName(audio) + ")");
+        if (audio == null) {
+          throw new MediaRejected(
+              FailureReason.NO_VIDEO_STREAM, format + " file without audio or video streams");
+        }
+        SourceMedia media =
+            new SourceMedia(
+                format,
+                durationSeconds(oc, audio),
+                0,
+                0,
+                null,
+                0,
+                0,
+                false,
+                null,
+                codecName(audio),
+                0,
+                false);
+        options.limits().check(media);
+        return media;
       }
       AVCodecParameters vp = video.codecpar();
       if (avcodec_find_decoder(vp.codec_id()) == null) {
@@ -132,9 +179,6 @@ public final class JavaCvTranscoder implements Transcoder {
       if (vp.width() <= 0 || vp.height() <= 0) {
         throw new MediaRejected(
             FailureReason.UNSUPPORTED_MEDIA, "video stream without a frame size");
-      }
-      if (audio != null && avcodec_find_decoder(audio.codecpar().codec_id()) == null) {
-        audio = null; // an audio track we cannot decode is dropped, not fatal
       }
       int rotation = clockwiseRotation(vp);
       Dimensions display = displaySize(oc, video, rotation);
@@ -147,9 +191,12 @@ public final class JavaCvTranscoder implements Transcoder {
               display,
               rotation,
               frameRate(oc, video),
+              variableFrameRate(video),
               codecName(video),
-              audio == null ? null : codecName(audio));
-      limits.check(media);
+              audio == null ? null : codecName(audio),
+              videoKbps(oc, video),
+              streamCopyable(oc, video, audio, rotation));
+      options.limits().check(media);
       return media;
     } finally {
       avformat_close_input(oc);
@@ -159,31 +206,11 @@ public final class JavaCvTranscoder implements Transcoder {
   @Override
   public TranscodeResult transcode(
       Path source, SourceMedia media, Path outputDir, TranscodeListener listener) {
-    Dimensions downloadSize = RenditionLadder.outputSize(media.display(), RenditionLadder.DOWNLOAD);
-    List<Rung> rungs = RenditionLadder.forSource(media.display());
-    Path mp4 = outputDir.resolve("download.mp4");
-    Path poster = outputDir.resolve("poster.jpg");
-    Path hlsDir = outputDir.resolve("hls");
     try {
-      Files.createDirectories(hlsDir);
-      encode(source, media, rungs, hlsDir, downloadSize, mp4, listener);
-      MediaFacts facts = readFacts(mp4);
-      long size = Files.size(mp4);
-      int kbps =
-          facts.durationSeconds() > 0
-              ? (int) Math.round(size * 8 / facts.durationSeconds() / 1000)
-              : 0;
-      List<HlsRung> written = new ArrayList<>();
-      for (Rung rung : rungs) {
-        written.add(readRung(hlsDir, rung));
-      }
-      Path master = writeMaster(hlsDir, written, fps(media));
-      writePoster(mp4, facts.durationSeconds(), poster);
-      return new TranscodeResult(
-          new OutputFile(mp4, facts.size(), size, kbps, facts.codecs()),
-          new OutputFile(poster, downloadSize, Files.size(poster), null, null),
-          facts.durationSeconds(),
-          new HlsOutput(hlsDir, master, List.copyOf(written)));
+      Path hlsDir = Files.createDirectories(outputDir.resolve("hls"));
+      return media.hasVideo()
+          ? transcodeVideo(source, media, outputDir, hlsDir, listener)
+          : transcodeAudio(source, media, outputDir, hlsDir, listener);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -194,125 +221,349 @@ public final class JavaCvTranscoder implements Transcoder {
   }
 
   /**
-   * Decodes the source once, at its own size, and feeds every frame to every encoder: one HLS
-   * recorder per rung and the MP4 download. Each recorder scales (bicubic) to its own size.
+   * The video path: one decode feeds every rung's encoder, the MP4's, the poster picker and the
+   * storyboard; the audio goes to the audio rendition and the MP4.
    */
-  private void encode(
-      Path source,
-      SourceMedia media,
-      List<Rung> rungs,
-      Path hlsDir,
-      Dimensions downloadSize,
-      Path mp4,
-      TranscodeListener listener)
+  private TranscodeResult transcodeVideo(
+      Path source, SourceMedia media, Path outputDir, Path hlsDir, TranscodeListener listener)
       throws IOException {
     double fps = fps(media);
-    List<FFmpegFrameRecorder> recorders = new ArrayList<>();
+    List<Rung> rungs = RenditionLadder.forSource(media.display());
+    Dimensions downloadSize = RenditionLadder.outputSize(media.display(), RenditionLadder.DOWNLOAD);
+    Path mp4 = outputDir.resolve("download.mp4");
+    List<FFmpegFrameRecorder> pictures = new ArrayList<>();
+    List<FFmpegFrameRecorder> sound = new ArrayList<>();
+    List<String> levels = new ArrayList<>();
+    PosterPicker posterPicker =
+        new PosterPicker(downloadSize.width(), downloadSize.height(), media.durationSeconds());
+    StoryboardBuilder storyboard = new StoryboardBuilder(media.display(), media.durationSeconds());
+    boolean remux = canRemuxDownload(media, downloadSize);
+    int[] decoded = {0};
+    ConstantRateFeed feed = new ConstantRateFeed(fps, media.variableFrameRate());
+    try {
+      for (Rung rung : rungs) {
+        Dimensions size = RenditionLadder.outputSize(media.display(), rung);
+        String level = H264Level.of(size, fps, rung.maxVideoKbps(), 2 * rung.maxVideoKbps());
+        levels.add(level);
+        FFmpegFrameRecorder r = hlsRecorder(hlsDir, rung.name(), size.width(), size.height(), 0);
+        pictures.add(r);
+        configureVideo(r, fps, HLS_SEGMENT_SECONDS, rung.maxVideoKbps(), level);
+        r.start();
+      }
+      if (media.hasAudio()) {
+        FFmpegFrameRecorder a = hlsRecorder(hlsDir, AUDIO_RENDITION, 0, 0, AUDIO_CHANNELS);
+        sound.add(a);
+        configureAudio(a);
+        a.start();
+      }
+      if (!remux) {
+        FFmpegFrameRecorder download =
+            new FFmpegFrameRecorder(
+                mp4.toFile(),
+                downloadSize.width(),
+                downloadSize.height(),
+                media.hasAudio() ? AUDIO_CHANNELS : 0);
+        pictures.add(download);
+        download.setFormat("mp4");
+        download.setOption("movflags", "+faststart");
+        int downloadKbps = RenditionLadder.DOWNLOAD.maxVideoKbps();
+        configureVideo(
+            download,
+            fps,
+            GOP_SECONDS,
+            downloadKbps,
+            H264Level.of(downloadSize, fps, downloadKbps, 2 * downloadKbps));
+        if (media.hasAudio()) {
+          sound.add(download);
+          configureAudio(download);
+        }
+        download.start();
+      }
+
+      decode(
+          source,
+          media,
+          listener,
+          (picture, pixelFormat, timestampUs) -> {
+            decoded[0]++;
+            feed.record(pictures, picture, pixelFormat, timestampUs);
+            posterPicker.offer(picture, pixelFormat, timestampUs / 1e6);
+            storyboard.offer(picture, pixelFormat, timestampUs / 1e6);
+          },
+          samples -> recordSamples(sound, samples));
+      if (decoded[0] == 0) {
+        throw new MediaRejected(
+            FailureReason.UNSUPPORTED_MEDIA, "not a single picture could be decoded");
+      }
+      for (FFmpegFrameRecorder r : pictures) {
+        r.stop();
+      }
+      for (FFmpegFrameRecorder r : sound) {
+        r.stop();
+      }
+      if (remux) {
+        remux(source, mp4);
+      }
+    } catch (FrameRecorder.Exception e) {
+      throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
+    } finally {
+      release(pictures);
+      release(sound);
+      closeQuietly(posterPicker);
+      closeQuietly(storyboard);
+    }
+
+    MediaFacts facts = readFacts(mp4);
+    long size = Files.size(mp4);
+    List<HlsRung> written = new ArrayList<>();
+    for (int i = 0; i < rungs.size(); i++) {
+      Rung rung = rungs.get(i);
+      PlaylistStats stats = readPlaylist(hlsDir, rung.name());
+      written.add(
+          new HlsRung(
+              rung,
+              stats.playlist(),
+              stats.facts().size(),
+              stats.peakBps(),
+              stats.averageBps(),
+              stats.facts().codecs(),
+              stats.bytes(),
+              levels.get(i)));
+    }
+    HlsAudio audio = media.hasAudio() ? readAudio(hlsDir) : null;
+    Path master = writeMaster(hlsDir, written, audio, fps);
+    Path poster = outputDir.resolve("poster.jpg");
+    Jpeg.write(posterPicker.best(), poster);
+    TranscodeResult.Storyboard board =
+        storyboard.write(
+            outputDir.resolve("storyboard.jpg"),
+            outputDir.resolve("storyboard.vtt"),
+            "storyboard.jpg",
+            facts.durationSeconds());
+    return new TranscodeResult(
+        new OutputFile(mp4, facts.size(), size, kbps(size, facts), facts.codecs()),
+        new OutputFile(poster, downloadSize, Files.size(poster), null, null),
+        board,
+        facts.durationSeconds(),
+        new HlsOutput(hlsDir, master, List.copyOf(written), audio),
+        remux);
+  }
+
+  /** The audio-only path: an audio HLS rendition, an M4A and a waveform poster. */
+  private TranscodeResult transcodeAudio(
+      Path source, SourceMedia media, Path outputDir, Path hlsDir, TranscodeListener listener)
+      throws IOException {
+    Path m4a = outputDir.resolve("download.m4a");
+    List<FFmpegFrameRecorder> sound = new ArrayList<>();
+    Waveform waveform = new Waveform();
+    try {
+      FFmpegFrameRecorder hls = hlsRecorder(hlsDir, AUDIO_RENDITION, 0, 0, AUDIO_CHANNELS);
+      sound.add(hls);
+      configureAudio(hls);
+      hls.start();
+      FFmpegFrameRecorder file = new FFmpegFrameRecorder(m4a.toFile(), AUDIO_CHANNELS);
+      sound.add(file);
+      file.setFormat("mp4");
+      file.setOption("movflags", "+faststart");
+      configureAudio(file);
+      file.start();
+      decode(
+          source,
+          media,
+          listener,
+          (picture, pixelFormat, timestampUs) -> {},
+          samples -> {
+            waveform.offer(samples);
+            recordSamples(sound, samples);
+          });
+      for (FFmpegFrameRecorder r : sound) {
+        r.stop();
+      }
+    } catch (FrameRecorder.Exception e) {
+      throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
+    } finally {
+      release(sound);
+    }
+    MediaFacts facts = readFacts(m4a);
+    long size = Files.size(m4a);
+    HlsAudio audio = readAudio(hlsDir);
+    Path master = writeMaster(hlsDir, List.of(), audio, 0);
+    Path poster = outputDir.resolve("poster.jpg");
+    Jpeg.write(waveform.render(AUDIO_POSTER.width(), AUDIO_POSTER.height()), poster);
+    return new TranscodeResult(
+        new OutputFile(m4a, null, size, kbps(size, facts), facts.codecs()),
+        new OutputFile(poster, AUDIO_POSTER, Files.size(poster), null, null),
+        null,
+        facts.durationSeconds(),
+        new HlsOutput(hlsDir, master, List.of(), audio),
+        false);
+  }
+
+  /**
+   * The MP4 download can be the source's own packets when they already are what the encoder would
+   * make: stream-copyable H.264/AAC at exactly the download's size, within its bitrate cap and at
+   * most 60 fps.
+   */
+  static boolean canRemuxDownload(SourceMedia media, Dimensions downloadSize) {
+    return media.streamCopyable()
+        && media.display().equals(downloadSize)
+        && media.videoKbps() > 0
+        && media.videoKbps() <= RenditionLadder.DOWNLOAD.maxVideoKbps()
+        && media.fps() > 0
+        && media.fps() <= 60;
+  }
+
+  /** Copies the source's H.264 and AAC packets into a fast-start MP4, decoding nothing. */
+  private static void remux(Path source, Path mp4) throws FrameRecorder.Exception {
+    try (FFmpegFrameGrabber in = new FFmpegFrameGrabber(source.toFile())) {
+      startGrabber(in);
+      FFmpegFrameRecorder out =
+          new FFmpegFrameRecorder(
+              mp4.toFile(), in.getImageWidth(), in.getImageHeight(), in.getAudioChannels());
+      try {
+        out.setFormat("mp4");
+        out.setOption("movflags", "+faststart");
+        out.setVideoCodec(in.getVideoCodec());
+        out.setAudioCodec(in.getAudioCodec());
+        out.setFrameRate(in.getFrameRate());
+        out.setSampleRate(in.getSampleRate());
+        out.start(in.getFormatContext());
+        AVPacket packet;
+        while ((packet = in.grabPacket()) != null) {
+          out.recordPacket(packet);
+        }
+        out.stop();
+      } finally {
+        out.release();
+      }
+    } catch (FrameGrabber.Exception e) {
+      throw new MediaRejected(FailureReason.TRANSCODE_ERROR, e.getMessage());
+    }
+  }
+
+  private static Integer kbps(long bytes, MediaFacts facts) {
+    return facts.durationSeconds() > 0
+        ? (int) Math.round(bytes * 8 / facts.durationSeconds() / 1000)
+        : 0;
+  }
+
+  /** Where decoded pictures go: YUV 4:2:0, upright, at the source's (rotated) size. */
+  @FunctionalInterface
+  private interface PictureSink {
+    void accept(Frame picture, int pixelFormat, long timestampUs)
+        throws FrameRecorder.Exception, FrameFilter.Exception;
+  }
+
+  /** Where decoded audio goes. */
+  @FunctionalInterface
+  private interface SampleSink {
+    void accept(Frame samples) throws FrameRecorder.Exception;
+  }
+
+  /**
+   * Decodes the source once, front to back, handing every picture and every audio frame on; checks
+   * for a stop request and a stall on every frame, and the duration limit for sources that did not
+   * state their length.
+   */
+  private void decode(
+      Path source,
+      SourceMedia media,
+      TranscodeListener listener,
+      PictureSink pictures,
+      SampleSink samples)
+      throws FrameRecorder.Exception {
+    double fps = fps(media);
+    StallWatch stall = new StallWatch(options.stallTimeout(), System::nanoTime);
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile())) {
       grabber.setPixelFormat(AV_PIX_FMT_YUV420P);
-      grabber.setVideoOption("threads", "auto");
+      grabber.setVideoOption("threads", options.threadsOption());
       startGrabber(grabber);
       long startUs = grabber.getFormatContext().start_time();
       if (startUs == AV_NOPTS_VALUE) {
         startUs = 0;
       }
-
-      for (Rung rung : rungs) {
-        recorders.add(
-            startRecorder(
-                hlsRecorder(hlsDir, rung, RenditionLadder.outputSize(media.display(), rung), media),
-                fps,
-                HLS_SEGMENT_SECONDS,
-                rung.maxVideoKbps(),
-                media));
-      }
-      FFmpegFrameRecorder download =
-          new FFmpegFrameRecorder(
-              mp4.toFile(),
-              downloadSize.width(),
-              downloadSize.height(),
-              media.hasAudio() ? AUDIO_CHANNELS : 0);
-      download.setFormat("mp4");
-      download.setOption("movflags", "+faststart");
-      recorders.add(
-          startRecorder(
-              download, fps, GOP_SECONDS, RenditionLadder.DOWNLOAD.maxVideoKbps(), media));
-
-      try (FFmpegFrameFilter turn =
-          rotationFilter(media, new Dimensions(media.codedWidth(), media.codedHeight()), fps)) {
+      try (FFmpegFrameFilter turn = media.hasVideo() ? rotationFilter(media, fps) : null) {
         double durationUs = media.durationSeconds() * 1_000_000;
+        long furthestUs = 0;
         Frame frame;
         while ((frame = grabFrame(grabber)) != null) {
+          stall.check();
           if (listener.shouldStop()) {
             throw new TranscodeStopped("transcode stopped on request");
           }
-          if (frame.image != null) {
-            long ts = Math.max(0, frame.timestamp - startUs);
+          long ts = Math.max(0, frame.timestamp - startUs);
+          if (frame.image != null && media.hasVideo()) {
             if (turn == null) {
-              recordImage(recorders, frame, AV_PIX_FMT_YUV420P, ts);
+              pictures.accept(frame, AV_PIX_FMT_YUV420P, ts);
             } else {
               turn.push(frame, AV_PIX_FMT_YUV420P);
               Frame turned;
               while ((turned = turn.pullImage()) != null) {
-                recordImage(recorders, turned, turn.getPixelFormat(), ts);
+                pictures.accept(turned, turn.getPixelFormat(), ts);
               }
             }
-            if (durationUs > 0) {
-              listener.progress(Math.min(1.0, ts / durationUs));
-            }
           } else if (frame.samples != null && media.hasAudio()) {
-            recordSamples(recorders, frame);
+            samples.accept(frame);
+          } else {
+            continue;
+          }
+          furthestUs = Math.max(furthestUs, ts);
+          stall.advanced(ts);
+          if (durationUs > 0) {
+            listener.progress(Math.min(1.0, furthestUs / durationUs));
+          } else {
+            options.limits().checkDuration(furthestUs / 1e6);
           }
         }
-      }
-      for (FFmpegFrameRecorder r : recorders) {
-        r.stop();
+        checkComplete(media, furthestUs / 1e6);
       }
       listener.progress(1.0);
-    } catch (FrameFilter.Exception | FrameRecorder.Exception e) {
-      throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
+    } catch (FrameFilter.Exception e) {
+      throw new IllegalStateException("filtering failed: " + e.getMessage(), e);
     } catch (FrameGrabber.Exception e) {
       throw new MediaRejected(FailureReason.TRANSCODE_ERROR, e.getMessage());
-    } finally {
-      for (FFmpegFrameRecorder r : recorders) {
-        try {
-          r.release();
-        } catch (FrameRecorder.Exception e) {
-          // Already failing or done; nothing more to free.
-        }
-      }
+    }
+  }
+
+  /** A source whose media ends well before the length its container states was cut off. */
+  private static void checkComplete(SourceMedia media, double reachedSeconds) {
+    double stated = media.durationSeconds();
+    if (stated > 2 && reachedSeconds < stated * TRUNCATION_TOLERANCE - 1) {
+      throw new MediaRejected(
+          FailureReason.SOURCE_TRUNCATED,
+          "its media ends at %s of the %s it states"
+              .formatted(
+                  MediaLimits.readable(java.time.Duration.ofMillis((long) (reachedSeconds * 1000))),
+                  MediaLimits.readable(java.time.Duration.ofMillis((long) (stated * 1000)))));
     }
   }
 
   /**
-   * An HLS muxer for one rung: fMP4 segments of {@link #HLS_SEGMENT_SECONDS} beside their media
-   * playlist ({@code 480p.m3u8}, {@code 480p_init.mp4}, {@code 480p_000.m4s}...).
+   * An HLS muxer for one rendition: fMP4 segments of {@link #HLS_SEGMENT_SECONDS} beside their
+   * media playlist ({@code 480p.m3u8}, {@code 480p_init.mp4}, {@code 480p_000.m4s}...). Width 0
+   * makes it audio only, audio channels 0 video only.
    */
   private static FFmpegFrameRecorder hlsRecorder(
-      Path hlsDir, Rung rung, Dimensions size, SourceMedia media) {
+      Path hlsDir, String name, int width, int height, int audioChannels) {
     FFmpegFrameRecorder r =
         new FFmpegFrameRecorder(
-            hlsDir.resolve(rung.name() + ".m3u8").toFile(),
-            size.width(),
-            size.height(),
-            media.hasAudio() ? AUDIO_CHANNELS : 0);
+            hlsDir.resolve(name + ".m3u8").toFile(), width, height, audioChannels);
     r.setFormat("hls");
     r.setOption("hls_time", Integer.toString((int) HLS_SEGMENT_SECONDS));
     r.setOption("hls_playlist_type", "vod");
     r.setOption("hls_segment_type", "fmp4");
-    r.setOption("hls_fmp4_init_filename", rung.name() + "_init.mp4");
-    r.setOption("hls_segment_filename", hlsDir.resolve(rung.name() + "_%03d.m4s").toString());
+    r.setOption("hls_fmp4_init_filename", name + "_init.mp4");
+    r.setOption("hls_segment_filename", hlsDir.resolve(name + "_%03d.m4s").toString());
     r.setOption("hls_flags", "independent_segments");
     return r;
   }
 
   /**
-   * H.264 High yuv420p, CRF 23 under the rung's cap, a fixed GOP of {@code gopSeconds} without
-   * scene-cut keyframes (so every rung cuts its segments on the same frames), AAC-LC stereo.
+   * H.264 High yuv420p at {@code level}, CRF 23 under the cap, a fixed GOP of {@code gopSeconds}
+   * without scene-cut keyframes (so every rung cuts its segments on the same frames).
    */
-  private static FFmpegFrameRecorder startRecorder(
-      FFmpegFrameRecorder recorder, double fps, double gopSeconds, int maxKbps, SourceMedia media)
-      throws FrameRecorder.Exception {
+  private void configureVideo(
+      FFmpegFrameRecorder recorder, double fps, double gopSeconds, int maxKbps, String level) {
     int gop = Math.max(1, (int) Math.round(fps * gopSeconds));
     recorder.setVideoCodecName("libx264");
     recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
@@ -320,21 +571,23 @@ public final class JavaCvTranscoder implements Transcoder {
     recorder.setFrameRate(fps);
     recorder.setGopSize(gop);
     recorder.setVideoBitrate(0);
+    recorder.setVideoOption("threads", options.threadsOption());
     recorder.setVideoOption("preset", "veryfast");
     recorder.setVideoOption("crf", "23");
     recorder.setVideoOption("profile", "high");
+    recorder.setVideoOption("level", level);
     recorder.setVideoOption("maxrate", maxKbps + "k");
     recorder.setVideoOption("bufsize", (2 * maxKbps) + "k");
     recorder.setVideoOption(
         "x264-params", "keyint=%d:min-keyint=%d:scenecut=0".formatted(gop, gop));
-    if (media.hasAudio()) {
-      recorder.setAudioCodec(AV_CODEC_ID_AAC);
-      recorder.setAudioBitrate(AUDIO_BITRATE);
-      recorder.setSampleRate(AUDIO_SAMPLE_RATE);
-      recorder.setAudioChannels(AUDIO_CHANNELS);
-    }
-    recorder.start();
-    return recorder;
+  }
+
+  /** AAC-LC stereo 48 kHz. */
+  private static void configureAudio(FFmpegFrameRecorder recorder) {
+    recorder.setAudioCodec(AV_CODEC_ID_AAC);
+    recorder.setAudioBitrate(AUDIO_BITRATE);
+    recorder.setSampleRate(AUDIO_SAMPLE_RATE);
+    recorder.setAudioChannels(AUDIO_CHANNELS);
   }
 
   private static void recordSamples(List<FFmpegFrameRecorder> recorders, Frame frame)
@@ -353,10 +606,13 @@ public final class JavaCvTranscoder implements Transcoder {
     }
   }
 
-  /** Reads back a rung's media playlist: segment bitrates, total size and codec string. */
-  private static HlsRung readRung(Path hlsDir, Rung rung) throws IOException {
-    Path playlist = hlsDir.resolve(rung.name() + ".m3u8");
-    Path init = hlsDir.resolve(rung.name() + "_init.mp4");
+  private record PlaylistStats(
+      Path playlist, MediaFacts facts, long peakBps, long averageBps, long bytes) {}
+
+  /** Reads back a media playlist: segment bitrates, total size, and its init segment's facts. */
+  private static PlaylistStats readPlaylist(Path hlsDir, String name) throws IOException {
+    Path playlist = hlsDir.resolve(name + ".m3u8");
+    Path init = hlsDir.resolve(name + "_init.mp4");
     long bytes = Files.size(init);
     long segmentBytes = 0;
     double seconds = 0;
@@ -376,31 +632,76 @@ public final class JavaCvTranscoder implements Transcoder {
       }
     }
     bytes += segmentBytes;
-    MediaFacts facts = readFacts(init);
     long average = seconds > 0 ? Math.round(segmentBytes * 8 / seconds) : 0;
-    return new HlsRung(
-        rung, playlist, facts.size(), Math.round(peak), average, facts.codecs(), bytes);
+    return new PlaylistStats(playlist, readFacts(init), Math.round(peak), average, bytes);
   }
 
-  /** The master playlist: one variant per rung, largest first. */
-  private static Path writeMaster(Path hlsDir, List<HlsRung> rungs, double fps) throws IOException {
+  private static HlsAudio readAudio(Path hlsDir) throws IOException {
+    PlaylistStats s = readPlaylist(hlsDir, AUDIO_RENDITION);
+    return new HlsAudio(s.playlist(), s.peakBps(), s.averageBps(), s.facts().codecs(), s.bytes());
+  }
+
+  /**
+   * The master playlist: one variant per rung, largest first, each playing with the one audio
+   * rendition (an {@code EXT-X-MEDIA} group); for an audio-only source, one audio variant.
+   */
+  private static Path writeMaster(Path hlsDir, List<HlsRung> rungs, HlsAudio audio, double fps)
+      throws IOException {
     StringBuilder m3u8 =
         new StringBuilder("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-    for (HlsRung r : rungs) {
+    if (rungs.isEmpty()) {
       m3u8.append(
-              "#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d,RESOLUTION=%s,CODECS=\"%s\",FRAME-RATE=%.3f\n"
+              "#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d,CODECS=\"%s\"\n"
                   .formatted(
-                      Math.max(1, r.peakBitrateBps()),
-                      Math.max(1, r.averageBitrateBps()),
-                      r.size(),
-                      r.codecs(),
-                      fps))
-          .append(r.playlist().getFileName())
+                      Math.max(1, audio.peakBitrateBps()),
+                      Math.max(1, audio.averageBitrateBps()),
+                      audio.codecs()))
+          .append(audio.playlist().getFileName())
           .append('\n');
+    } else {
+      if (audio != null) {
+        m3u8.append(
+            ("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Audio\",DEFAULT=YES,"
+                    + "AUTOSELECT=YES,CHANNELS=\"%d\",URI=\"%s\"\n")
+                .formatted(AUDIO_CHANNELS, audio.playlist().getFileName()));
+      }
+      long audioPeak = audio == null ? 0 : audio.peakBitrateBps();
+      long audioAverage = audio == null ? 0 : audio.averageBitrateBps();
+      for (HlsRung r : rungs) {
+        m3u8.append(
+                "#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d,RESOLUTION=%s,CODECS=\"%s\",FRAME-RATE=%.3f%s\n"
+                    .formatted(
+                        Math.max(1, r.peakBitrateBps() + audioPeak),
+                        Math.max(1, r.averageBitrateBps() + audioAverage),
+                        r.size(),
+                        audio == null ? r.codecs() : r.codecs() + "," + audio.codecs(),
+                        fps,
+                        audio == null ? "" : ",AUDIO=\"audio\""))
+            .append(r.playlist().getFileName())
+            .append('\n');
+      }
     }
     Path master = hlsDir.resolve("master.m3u8");
     Files.writeString(master, m3u8, StandardCharsets.UTF_8);
     return master;
+  }
+
+  private static void release(List<FFmpegFrameRecorder> recorders) {
+    for (FFmpegFrameRecorder r : recorders) {
+      try {
+        r.release();
+      } catch (FrameRecorder.Exception e) {
+        // Already failing or done; nothing more to free.
+      }
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // Already failing or done; nothing more to free.
+    }
   }
 
   private static void startGrabber(FFmpegFrameGrabber grabber) {
@@ -419,20 +720,8 @@ public final class JavaCvTranscoder implements Transcoder {
     }
   }
 
-  private static void recordImage(
-      List<FFmpegFrameRecorder> recorders, Frame frame, int pixelFormat, long timestampUs)
-      throws FrameRecorder.Exception {
-    for (FFmpegFrameRecorder recorder : recorders) {
-      // Holes in the source's timing (dropped frames) stay holes; duplicates get the next slot.
-      if (timestampUs > recorder.getTimestamp()) {
-        recorder.setTimestamp(timestampUs);
-      }
-      recorder.record(frame, pixelFormat);
-    }
-  }
-
   /** A transpose/flip filter for rotated sources, so every player shows them upright. */
-  private static FFmpegFrameFilter rotationFilter(SourceMedia media, Dimensions scaled, double fps)
+  private static FFmpegFrameFilter rotationFilter(SourceMedia media, double fps)
       throws FrameFilter.Exception {
     String chain =
         switch (media.rotationDegrees()) {
@@ -444,7 +733,8 @@ public final class JavaCvTranscoder implements Transcoder {
     if (chain == null) {
       return null;
     }
-    FFmpegFrameFilter filter = new FFmpegFrameFilter(chain, scaled.width(), scaled.height());
+    FFmpegFrameFilter filter =
+        new FFmpegFrameFilter(chain, media.codedWidth(), media.codedHeight());
     filter.setPixelFormat(AV_PIX_FMT_YUV420P);
     filter.setFrameRate(fps);
     filter.start();
@@ -453,7 +743,10 @@ public final class JavaCvTranscoder implements Transcoder {
 
   private record MediaFacts(Dimensions size, double durationSeconds, String codecs) {}
 
-  /** Reads back the MP4 as written: its real size, duration and RFC 6381 codec string. */
+  /**
+   * Reads back an MP4 (or fMP4 init segment) as written: its picture size (null without video),
+   * duration and RFC 6381 codec string.
+   */
   private static MediaFacts readFacts(Path mp4) {
     AVFormatContext oc = new AVFormatContext(null);
     int ret = avformat_open_input(oc, mp4.toString(), null, null);
@@ -477,8 +770,11 @@ public final class JavaCvTranscoder implements Transcoder {
           codecs.append(",mp4a.40.").append(p.profile() >= 0 ? p.profile() + 1 : 2);
         }
       }
+      if (codecs.isEmpty()) {
+        throw new IllegalStateException(mp4 + " as written has no stream");
+      }
       if (size == null) {
-        throw new IllegalStateException("the MP4 written has no video stream");
+        codecs.deleteCharAt(0); // audio only: no leading video codec before the comma
       }
       return new MediaFacts(size, durationSeconds(oc, video), codecs.toString());
     } finally {
@@ -498,39 +794,6 @@ public final class JavaCvTranscoder implements Transcoder {
     return "avc1.%02x00%02x".formatted(p.profile(), p.level());
   }
 
-  /** A JPEG of the frame at min(1 s, a third of the video): past fade-ins, inside short clips. */
-  private static void writePoster(Path mp4, double durationSeconds, Path poster)
-      throws IOException {
-    long atUs = (long) (Math.min(1.0, durationSeconds / 3) * 1_000_000);
-    BufferedImage image;
-    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(mp4.toFile());
-        Java2DFrameConverter converter = new Java2DFrameConverter()) {
-      grabber.start();
-      grabber.setTimestamp(atUs);
-      Frame frame = grabber.grabImage();
-      if (frame == null) {
-        grabber.restart();
-        frame = grabber.grabImage();
-      }
-      if (frame == null) {
-        throw new IllegalStateException("the MP4 written has no picture for a poster");
-      }
-      image = converter.getBufferedImage(frame);
-    } catch (FrameGrabber.Exception e) {
-      throw new IllegalStateException("cannot read a poster frame: " + e.getMessage(), e);
-    }
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    try (ImageOutputStream out = ImageIO.createImageOutputStream(poster.toFile())) {
-      ImageWriteParam param = writer.getDefaultWriteParam();
-      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      param.setCompressionQuality(POSTER_QUALITY);
-      writer.setOutput(out);
-      writer.write(null, new IIOImage(image, null, null), param);
-    } finally {
-      writer.dispose();
-    }
-  }
-
   private static double durationSeconds(AVFormatContext oc, AVStream video) {
     if (oc.duration() != AV_NOPTS_VALUE && oc.duration() > 0) {
       return oc.duration() / 1_000_000.0;
@@ -544,6 +807,51 @@ public final class JavaCvTranscoder implements Transcoder {
   private static double frameRate(AVFormatContext oc, AVStream video) {
     AVRational r = av_guess_frame_rate(oc, video, null);
     return r.num() > 0 && r.den() > 0 ? av_q2d(r) : 0;
+  }
+
+  private static long videoKbps(AVFormatContext oc, AVStream video) {
+    long bps = video.codecpar().bit_rate() > 0 ? video.codecpar().bit_rate() : oc.bit_rate();
+    return Math.max(0, bps / 1000);
+  }
+
+  /**
+   * H.264 Baseline/Main/High in yuv420p 8-bit, square pixels, upright, and besides it nothing but
+   * at most one AAC-LC track (no second audio, subtitles or data tracks a copy would drop or choke
+   * on).
+   */
+  private static boolean streamCopyable(
+      AVFormatContext oc, AVStream video, AVStream audio, int rotation) {
+    AVCodecParameters vp = video.codecpar();
+    boolean h264 =
+        vp.codec_id() == AV_CODEC_ID_H264
+            && vp.format() == AV_PIX_FMT_YUV420P
+            && (vp.profile() == AV_PROFILE_H264_BASELINE
+                || vp.profile() == AV_PROFILE_H264_CONSTRAINED_BASELINE
+                || vp.profile() == AV_PROFILE_H264_MAIN
+                || vp.profile() == AV_PROFILE_H264_HIGH);
+    AVRational sar = vp.sample_aspect_ratio();
+    boolean square = sar.num() == 0 || sar.num() == sar.den();
+    boolean aac =
+        audio == null
+            || (audio.codecpar().codec_id() == AV_CODEC_ID_AAC
+                && audio.codecpar().profile() == AV_PROFILE_AAC_LOW);
+    int streams = oc.nb_streams();
+    return h264 && square && rotation == 0 && aac && streams == (audio == null ? 1 : 2);
+  }
+
+  /**
+   * Whether frames come at an uneven rate: the average rate differs from the stream's base rate, or
+   * the container does not say (WebM from a browser's MediaRecorder).
+   */
+  private static boolean variableFrameRate(AVStream video) {
+    AVRational avg = video.avg_frame_rate();
+    AVRational base = video.r_frame_rate();
+    if (avg.num() <= 0 || avg.den() <= 0 || base.num() <= 0 || base.den() <= 0) {
+      return true;
+    }
+    double a = av_q2d(avg);
+    double b = av_q2d(base);
+    return Math.abs(a - b) > b * 0.001;
   }
 
   /** Display size: non-square pixels made square, then the rotation applied. */

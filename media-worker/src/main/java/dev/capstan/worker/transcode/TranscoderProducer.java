@@ -10,7 +10,12 @@ public class TranscoderProducer {
   @Produces
   @ApplicationScoped
   Transcoder transcoder(WorkerConfig config) {
+    WorkerConfig.Limits limits = config.limits();
     return new JavaCvTranscoder(
-        new MediaLimits(config.limits().maxPixels(), config.limits().maxDuration()));
+        new TranscodeOptions(
+            new MediaLimits(
+                limits.maxPixels(), limits.maxDuration(), limits.maxFps(), limits.maxFileBytes()),
+            config.worker().threads(),
+            config.worker().stallTimeout()));
   }
 }

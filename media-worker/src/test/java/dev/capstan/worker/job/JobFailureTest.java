@@ -38,6 +38,18 @@ class JobFailureTest {
   }
 
   @Test
+  void a_stalled_transcode_tells_the_owner_it_stalled_and_operators_where() {
+    JobFailure f = JobFailure.ofStall("no progress for 61.0 s at 12.5 s of the source");
+
+    assertThat(f.reason()).isEqualTo(FailureReason.TRANSCODE_STALLED);
+    assertThat(f.reason().code()).isEqualTo("transcode_stalled");
+    assertThat(f.readableMessage())
+        .isEqualTo("Transcoding stopped making progress and was aborted.");
+    assertThat(f.technicalDetail())
+        .isEqualTo("transcode_stalled: no progress for 61.0 s at 12.5 s of the source");
+  }
+
+  @Test
   void texts_fit_the_columns_they_are_written_to() {
     JobFailure f = JobFailure.ofMedia(FailureReason.TRANSCODE_ERROR, "x".repeat(5000));
 

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,7 @@ class TranscodeJobProcessorIT {
             SampleClips.Spec.standard(60).withSize(640, 360), dir.resolve("long.mp4"));
   }
 
-  /** Waits until the job is past probing and encoding frames. */
+  /** Waits until the job is past probing and encoding frames, with an estimate of what is left. */
   private static void awaitTranscoding(String videoId) {
     await()
         .atMost(Duration.ofSeconds(30))
@@ -59,8 +60,62 @@ class TranscodeJobProcessorIT {
             () -> {
               Map<String, Object> v = video(videoId);
               return "transcoding".equals(v.get("progress_stage"))
-                  && ((Number) v.get("progress_percent")).intValue() > 10;
+                  && ((Number) v.get("progress_percent")).intValue() > 10
+                  && v.get("progress_eta_seconds") != null;
             });
+  }
+
+  @Test
+  void a_finished_job_records_the_source_facts_and_one_row_per_output_it_uploaded()
+      throws Exception {
+    Seeded s = seedQueuedVideo();
+    Path dir = Files.createTempDirectory("capstan-processor-short");
+    Path clip = SampleClips.generate(SampleClips.Spec.standard(2.5), dir.resolve("short.mp4"));
+    objects.putFile(S3Keys.source(s.videoId()), clip, "video/mp4");
+
+    assertThat(process(s, () -> false).outcome()).isEqualTo(Outcome.SUCCEEDED);
+
+    Map<String, Object> video = video(s.videoId());
+    assertThat(video.get("status")).isEqualTo("ready");
+    assertThat(((Number) video.get("duration_seconds")).doubleValue()).isBetween(2.4, 2.6);
+    assertThat(video.get("width")).isEqualTo(320);
+    assertThat(video.get("height")).isEqualTo(180);
+    assertThat(((Number) video.get("fps")).doubleValue()).isEqualTo(30.0);
+    assertThat(video.get("has_audio")).isIn(true, 1, (byte) 1);
+    assertThat(video.get("progress_eta_seconds")).isNull();
+    List<Map<String, Object>> rows =
+        rows(
+            "SELECT kind, name, width, height, bitrate_kbps, codecs, s3_key, size_bytes"
+                + " FROM renditions WHERE video_id = ? ORDER BY kind, name",
+            s.videoId());
+    assertThat(rows)
+        .extracting(r -> r.get("kind") + "/" + r.get("name"))
+        .containsExactly(
+            "hls/master",
+            "hls_audio/audio",
+            "hls_rung/360p",
+            "mp4/720p",
+            "storyboard/sprite",
+            "storyboard/vtt",
+            "thumbnail/poster");
+    for (Map<String, Object> row : rows) {
+      String key = (String) row.get("s3_key");
+      assertThat(objects.head(key)).as(key).isPresent();
+      if (!row.get("kind").toString().startsWith("hls")) {
+        // Single files: the row's size is the object's; HLS rows add up a tree of files.
+        assertThat(objects.head(key).get().sizeBytes())
+            .as("size of %s", key)
+            .isEqualTo(((Number) row.get("size_bytes")).longValue());
+      }
+    }
+    Map<String, Object> rung = rows.get(2);
+    assertThat(rung.get("width")).isEqualTo(320);
+    assertThat((String) rung.get("codecs")).matches("avc1\\.64[0-9a-f]{4}");
+    assertThat(((Number) rung.get("bitrate_kbps")).intValue()).isPositive();
+    assertThat(rows.get(1).get("codecs")).isEqualTo("mp4a.40.2");
+    assertThat(objects.getText(S3Keys.storyboardVtt(S3Keys.attemptPrefix(s.videoId(), 1))))
+        .startsWith("WEBVTT")
+        .contains("storyboard.jpg#xywh=0,0,160,90");
   }
 
   @Test

@@ -114,18 +114,31 @@ class JobConsumerIT {
     assertThat(video.get("error_code")).isNull();
 
     List<Map<String, Object>> renditions =
-        rows("SELECT * FROM renditions WHERE video_id = ? ORDER BY kind", s.videoId());
+        rows("SELECT * FROM renditions WHERE video_id = ? ORDER BY kind, name", s.videoId());
     assertThat(renditions)
         .extracting(r -> r.get("kind") + "/" + r.get("name"))
-        .containsExactly("hls/master", "hls_rung/360p", "mp4/720p", "thumbnail/poster");
+        .containsExactly(
+            "hls/master",
+            "hls_audio/audio",
+            "hls_rung/360p",
+            "mp4/720p",
+            "storyboard/sprite",
+            "storyboard/vtt",
+            "thumbnail/poster");
     Map<String, Object> master = renditions.get(0);
     assertThat(master).containsEntry("s3_key", prefix + "hls/master.m3u8");
-    Map<String, Object> rung = renditions.get(1);
+    Map<String, Object> audio = renditions.get(1);
+    assertThat(audio)
+        .containsEntry("codecs", "mp4a.40.2")
+        .containsEntry("s3_key", prefix + "hls/audio.m3u8");
+    assertThat(objects.head(prefix + "hls/audio_000.m4s").orElseThrow().contentType())
+        .isEqualTo("audio/mp4");
+    Map<String, Object> rung = renditions.get(2);
     assertThat(rung)
         .containsEntry("width", 320)
         .containsEntry("height", 180)
         .containsEntry("s3_key", prefix + "hls/360p.m3u8");
-    assertThat((String) rung.get("codecs")).matches("avc1\\.64[0-9a-f]{4},mp4a\\.40\\.2");
+    assertThat((String) rung.get("codecs")).matches("avc1\\.64[0-9a-f]{4}");
     assertThat((Integer) rung.get("bitrate_kbps")).isPositive();
     assertThat(objects.head(prefix + "hls/master.m3u8").orElseThrow().contentType())
         .isEqualTo("application/vnd.apple.mpegurl");
@@ -136,7 +149,7 @@ class JobConsumerIT {
     Path masterFile = clips.resolve(s.videoId() + ".m3u8");
     objects.download(prefix + "hls/master.m3u8", masterFile);
     assertThat(Files.readString(masterFile)).contains("RESOLUTION=320x180", "360p.m3u8");
-    Map<String, Object> mp4 = renditions.get(2);
+    Map<String, Object> mp4 = renditions.get(3);
     assertThat(mp4)
         .containsEntry("kind", "mp4")
         .containsEntry("name", "720p")
@@ -144,9 +157,18 @@ class JobConsumerIT {
         .containsEntry("width", 320)
         .containsEntry("height", 180)
         .containsEntry("s3_key", prefix + "mp4/download.mp4");
-    assertThat((String) mp4.get("codecs")).matches("avc1\\.64[0-9a-f]{4},mp4a\\.40\\.2");
+    // The clip is H.264/AAC at the download's size: remuxed, so its own (Baseline) profile.
+    assertThat((String) mp4.get("codecs")).matches("avc1\\.(42|4d|64)[0-9a-f]{4},mp4a\\.40\\.2");
     assertThat((Integer) mp4.get("bitrate_kbps")).isPositive();
-    Map<String, Object> poster = renditions.get(3);
+    assertThat(renditions.get(4))
+        .containsEntry("width", 320)
+        .containsEntry("height", 90)
+        .containsEntry("s3_key", prefix + "storyboard.jpg");
+    assertThat(renditions.get(5))
+        .containsEntry("width", 160)
+        .containsEntry("height", 90)
+        .containsEntry("s3_key", prefix + "storyboard.vtt");
+    Map<String, Object> poster = renditions.get(6);
     assertThat(poster)
         .containsEntry("kind", "thumbnail")
         .containsEntry("name", "poster")

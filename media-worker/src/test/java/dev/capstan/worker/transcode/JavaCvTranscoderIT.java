@@ -88,7 +88,9 @@ class JavaCvTranscoderIT {
     assertThat(out.width()).isEqualTo(320);
     assertThat(out.height()).isEqualTo(180);
     assertThat(out.durationSeconds()).isCloseTo(2.0, within(0.1));
-    assertThat(standardResult.download().codecs()).matches("avc1\\.64[0-9a-f]{4},mp4a\\.40\\.2");
+    // Remuxed: the source's own profile (the fixture's x264 ultrafast is Constrained Baseline).
+    assertThat(standardResult.download().codecs())
+        .matches("avc1\\.(42|4d|64)[0-9a-f]{4},mp4a\\.40\\.2");
     assertThat(standardResult.download().bitrateKbps()).isPositive();
   }
 
@@ -153,10 +155,73 @@ class JavaCvTranscoderIT {
         SampleClips.generate(Spec.standard(1.0).withVideoCodec("mpeg4"), work.resolve("m4v.mp4"));
     assertThat(transcoder.probe(src).videoCodec()).isEqualTo("mpeg4");
 
-    MediaInfo out = MediaProbe.probe(transcode(src).download().path());
+    TranscodeResult r = transcode(src);
+    MediaInfo out = MediaProbe.probe(r.download().path());
 
+    assertThat(r.downloadRemuxed()).isFalse();
     assertThat(out.videoCodec()).isEqualTo("h264");
     assertThat(out.audioCodec()).isEqualTo("aac");
+    assertThat(r.download().codecs()).startsWith("avc1.64");
+  }
+
+  @Test
+  void an_h264_aac_source_at_the_download_size_is_remuxed_packet_for_packet_not_reencoded()
+      throws Exception {
+    SourceMedia media = transcoder.probe(standardClip);
+    assertThat(media.streamCopyable()).isTrue();
+
+    Path mp4 = standardResult.download().path();
+
+    assertThat(standardResult.downloadRemuxed()).isTrue();
+    // Every video packet is the source's, byte for byte in size and order: no encoder ran.
+    assertThat(videoPacketSizes(mp4)).isEqualTo(videoPacketSizes(standardClip));
+    assertThat(Mp4Boxes.topLevel(mp4).indexOf("moov"))
+        .isLessThan(Mp4Boxes.topLevel(mp4).indexOf("mdat"));
+    // The HLS rungs are still encoded (High profile at their level), from the same decode.
+    assertThat(standardResult.hls().rungs().get(0).codecs()).startsWith("avc1.64");
+  }
+
+  @Test
+  void an_h264_source_above_the_download_size_or_its_bitrate_cap_is_reencoded() throws Exception {
+    Path big =
+        SampleClips.generate(Spec.standard(0.5).withSize(1920, 1080), work.resolve("big.mp4"));
+    SourceMedia media = transcoder.probe(big);
+    assertThat(media.streamCopyable()).isTrue();
+    assertThat(
+            JavaCvTranscoder.canRemuxDownload(
+                media,
+                dev.capstan.model.media.RenditionLadder.outputSize(
+                    media.display(), dev.capstan.model.media.RenditionLadder.DOWNLOAD)))
+        .isFalse();
+    SourceMedia fat =
+        new SourceMedia(
+            "mov,mp4,m4a,3gp,3g2,mj2",
+            2,
+            1280,
+            720,
+            new dev.capstan.model.media.Dimensions(1280, 720),
+            0,
+            30,
+            false,
+            "h264",
+            "aac",
+            8000,
+            true);
+    assertThat(JavaCvTranscoder.canRemuxDownload(fat, fat.display())).isFalse();
+  }
+
+  private static List<Integer> videoPacketSizes(Path file) throws Exception {
+    List<Integer> sizes = new ArrayList<>();
+    try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile())) {
+      g.start();
+      AVPacket pkt;
+      while ((pkt = g.grabPacket()) != null) {
+        if (pkt.stream_index() == g.getVideoStream()) {
+          sizes.add(pkt.size());
+        }
+      }
+    }
+    return sizes;
   }
 
   @Test
@@ -211,29 +276,6 @@ class JavaCvTranscoderIT {
   }
 
   @Test
-  void an_audio_only_file_is_rejected_for_having_no_video() throws Exception {
-    Path audio = work.resolve("voice.m4a");
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:sample_rate=48000",
-        "-t",
-        "1",
-        "-c:a",
-        "aac",
-        audio.toString());
-
-    assertThatThrownBy(() -> transcoder.probe(audio))
-        .isInstanceOfSatisfying(
-            MediaRejected.class,
-            e -> {
-              assertThat(e.reason()).isEqualTo(FailureReason.NO_VIDEO_STREAM);
-              assertThat(e.detail()).isEqualTo("only audio (aac)");
-            });
-  }
-
-  @Test
   void a_source_beyond_the_pixel_limit_is_rejected_before_any_decoding() {
     JavaCvTranscoder strict =
         new JavaCvTranscoder(new MediaLimits(320L * 180 - 1, Duration.ofHours(1)));
@@ -279,19 +321,33 @@ class JavaCvTranscoderIT {
     List<String> variants =
         master.stream().filter(l -> l.startsWith("#EXT-X-STREAM-INF:")).toList();
     assertThat(variants).hasSize(2);
+    // High profile at the level of each rung: 3.1 (0x1f) for 480p30, 3.0 (0x1e) for 360p30.
     assertThat(variants.get(0))
         .containsPattern("BANDWIDTH=\\d+")
         .contains("RESOLUTION=854x480")
-        .containsPattern("CODECS=\"avc1\\.64[0-9a-f]{4},mp4a\\.40\\.2\"");
-    assertThat(variants.get(1)).contains("RESOLUTION=640x360");
+        .contains("CODECS=\"avc1.64001f,mp4a.40.2\"")
+        .contains("AUDIO=\"audio\"");
+    assertThat(variants.get(1)).contains("RESOLUTION=640x360", "CODECS=\"avc1.64001e,mp4a.40.2\"");
+    assertThat(hls.rungs()).extracting(TranscodeResult.HlsRung::level).containsExactly("3.1", "3");
     assertThat(master).contains("480p.m3u8", "360p.m3u8");
+    // The audio is encoded once, as its own rendition that every rung plays with.
+    assertThat(master)
+        .filteredOn(l -> l.startsWith("#EXT-X-MEDIA:"))
+        .singleElement()
+        .asString()
+        .contains("TYPE=AUDIO", "GROUP-ID=\"audio\"", "DEFAULT=YES", "URI=\"audio.m3u8\"");
+    MediaInfo audio = MediaProbe.probe(hls.audio().playlist());
+    assertThat(audio.videoCodec()).isNull();
+    assertThat(audio.audioCodec()).isEqualTo("aac");
+    assertThat(audio.audioChannels()).isEqualTo(2);
+    assertThat(audio.durationSeconds()).isCloseTo(5.0, within(0.15));
+    assertThat(hls.audio().codecs()).isEqualTo("mp4a.40.2");
 
     List<List<Double>> durations = new ArrayList<>();
     for (TranscodeResult.HlsRung rung : hls.rungs()) {
       MediaInfo info = MediaProbe.probe(rung.playlist());
       assertThat(info.videoCodec()).isEqualTo("h264");
-      assertThat(info.audioCodec()).isEqualTo("aac");
-      assertThat(info.audioChannels()).isEqualTo(2);
+      assertThat(info.audioCodec()).as("rungs carry no audio of their own").isNull();
       assertThat(new int[] {info.width(), info.height()})
           .containsExactly(rung.size().width(), rung.size().height());
       assertThat(info.durationSeconds()).isCloseTo(5.0, within(0.15));
@@ -324,6 +380,115 @@ class JavaCvTranscoderIT {
     assertThat(hls.rungs()).hasSize(1);
     assertThat(hls.rungs().get(0).size().toString()).isEqualTo("320x180");
     assertThat(Files.readString(hls.master())).contains("RESOLUTION=320x180");
+  }
+
+  @Test
+  void the_storyboard_is_a_sprite_sheet_with_a_webvtt_cue_per_tile_covering_the_whole_video()
+      throws IOException {
+    TranscodeResult.Storyboard board = standardResult.storyboard();
+    BufferedImage sheet = ImageIO.read(board.sprite().toFile());
+    List<String> lines = Files.readAllLines(board.vtt());
+
+    assertThat(board.tiles()).isEqualTo(2);
+    assertThat(board.tile().toString()).isEqualTo("160x90");
+    assertThat(sheet.getWidth()).isEqualTo(320);
+    assertThat(sheet.getHeight()).isEqualTo(90);
+    assertThat(lines.get(0)).isEqualTo("WEBVTT");
+    List<String> timings = lines.stream().filter(l -> l.contains(" --> ")).toList();
+    List<String> targets = lines.stream().filter(l -> l.contains("#xywh=")).toList();
+    assertThat(timings)
+        .containsExactly(
+            "00:00:00.000 --> 00:00:01.000",
+            "00:00:01.000 --> " + StoryboardBuilder.timestamp(standardResult.durationSeconds()));
+    assertThat(targets)
+        .containsExactly("storyboard.jpg#xywh=0,0,160,90", "storyboard.jpg#xywh=160,0,160,90");
+    // Two different moments of a moving test pattern: the tiles differ.
+    assertThat(meanDifference(sheet.getSubimage(0, 0, 160, 90), sheet.getSubimage(160, 0, 160, 90)))
+        .isGreaterThan(5);
+  }
+
+  @Test
+  void the_poster_is_a_detailed_frame_even_when_the_video_opens_on_black() throws Exception {
+    Path src = work.resolve("fade-in.mp4");
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=320x180:rate=30:duration=3,fade=type=in:start_time=1.2:duration=0.1",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        src.toString());
+    assertThat(lumaStats(frameAt(src, 1_000_000))[1])
+        .as("the fixture is black at 1 s, where a fixed-time poster would be taken")
+        .isLessThan(2);
+
+    BufferedImage poster = ImageIO.read(transcode(src).poster().path().toFile());
+
+    double[] stats = lumaStats(poster);
+    assertThat(stats[0]).as("mean luma").isGreaterThan(40);
+    assertThat(stats[1]).as("luma standard deviation").isGreaterThan(30);
+  }
+
+  @Test
+  void a_transcode_whose_progress_stops_is_aborted_by_the_stall_detector() {
+    JavaCvTranscoder impatient =
+        new JavaCvTranscoder(new TranscodeOptions(LIMITS, 1, Duration.ofMillis(300)));
+    SourceMedia media = impatient.probe(standardClip);
+    boolean[] stuck = {false};
+
+    assertThatThrownBy(
+            () ->
+                impatient.transcode(
+                    standardClip,
+                    media,
+                    work,
+                    new TranscodeListener() {
+                      @Override
+                      public void progress(double fraction) {
+                        if (fraction > 0.3 && !stuck[0]) {
+                          stuck[0] = true;
+                          // A stuck encoder, as far as the loop can tell: no frame for a second.
+                          sleepQuietly(1000);
+                        }
+                      }
+
+                      @Override
+                      public boolean shouldStop() {
+                        return false;
+                      }
+                    }))
+        .isInstanceOf(TranscodeStalled.class)
+        .hasMessageContaining("no progress for 1.")
+        .hasMessageContaining("stall timeout 0.3 s");
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Mean and standard deviation of the luma of an image. */
+  static double[] lumaStats(BufferedImage img) {
+    double sum = 0;
+    double squares = 0;
+    int n = img.getWidth() * img.getHeight();
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        int p = img.getRGB(x, y);
+        double l = 0.299 * ((p >> 16) & 0xff) + 0.587 * ((p >> 8) & 0xff) + 0.114 * (p & 0xff);
+        sum += l;
+        squares += l * l;
+      }
+    }
+    double mean = sum / n;
+    return new double[] {mean, Math.sqrt(Math.max(0, squares / n - mean * mean))};
   }
 
   /** A media playlist as a player reads it: the init segment, segments and their durations. */

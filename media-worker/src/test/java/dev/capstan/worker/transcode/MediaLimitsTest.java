@@ -45,7 +45,44 @@ class MediaLimitsTest {
     assertThatThrownBy(() -> tight.check(media(722, 1280, 5))).isInstanceOf(MediaRejected.class);
   }
 
+  @Test
+  void a_video_faster_than_the_frame_rate_limit_is_rejected() {
+    SourceMedia fast =
+        new SourceMedia(
+            "mp4", 5, 320, 180, new Dimensions(320, 180), 0, 1000, false, "h264", null, 0, false);
+
+    assertThatThrownBy(() -> limits.check(fast))
+        .isInstanceOfSatisfying(
+            MediaRejected.class,
+            e ->
+                assertThat(e.detail())
+                    .isEqualTo("1000 frames per second, more than the 240 allowed"));
+  }
+
+  @Test
+  void a_file_larger_than_the_size_limit_is_rejected_before_it_is_opened() {
+    MediaLimits small = new MediaLimits(1280L * 720, Duration.ofMinutes(1), 60, 1000);
+
+    small.checkFileSize(1000);
+    assertThatThrownBy(() -> small.checkFileSize(1001))
+        .isInstanceOfSatisfying(
+            MediaRejected.class,
+            e ->
+                assertThat(e.detail())
+                    .isEqualTo("the file is 1001 bytes, more than the 1000 allowed"));
+  }
+
+  @Test
+  void an_audio_only_source_is_held_to_the_duration_limit_only() {
+    SourceMedia audio = new SourceMedia("mp3", 60, 0, 0, null, 0, 0, false, null, "mp3", 0, false);
+    limits.check(audio);
+
+    assertThatThrownBy(() -> new MediaLimits(1, Duration.ofSeconds(59)).check(audio))
+        .isInstanceOf(MediaRejected.class);
+  }
+
   private static SourceMedia media(int w, int h, double seconds) {
-    return new SourceMedia("mp4", seconds, w, h, new Dimensions(w, h), 0, 30, "h264", "aac");
+    return new SourceMedia(
+        "mp4", seconds, w, h, new Dimensions(w, h), 0, 30, false, "h264", "aac", 0, false);
   }
 }

@@ -161,7 +161,8 @@ public class ShareService {
     if (p == null || p.hls() == null) {
       return p;
     }
-    return new VideoMessages.Playback(p.mp4(), HlsUrls.share(config.publicBaseUrl(), code));
+    return new VideoMessages.Playback(
+        p.mp4(), HlsUrls.share(config.publicBaseUrl(), code), p.m4a());
   }
 
   private ShareView view(ShareLinkEntity link, VideoEntity video) {

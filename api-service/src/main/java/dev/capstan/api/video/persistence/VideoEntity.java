@@ -60,6 +60,9 @@ public class VideoEntity extends PanacheEntityBase {
   @Column(name = "progress_stage")
   public String progressStage;
 
+  @Column(name = "progress_eta_seconds")
+  public Double progressEtaSeconds;
+
   @Column(name = "error_code")
   public String errorCode;
 

@@ -20,6 +20,8 @@ import dev.capstan.model.api.Page;
 import dev.capstan.model.api.VideoMessages.CreateVideoRequest;
 import dev.capstan.model.api.VideoMessages.Playback;
 import dev.capstan.model.api.VideoMessages.Progress;
+import dev.capstan.model.api.VideoMessages.Rendition;
+import dev.capstan.model.api.VideoMessages.Storyboard;
 import dev.capstan.model.api.VideoMessages.UpdateVideoRequest;
 import dev.capstan.model.api.VideoMessages.VideoError;
 import dev.capstan.model.api.VideoMessages.VideoView;
@@ -41,6 +43,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -301,32 +305,72 @@ public class VideoService {
 
   private VideoView view(VideoSnapshot v) {
     URI mp4 = null;
+    URI m4a = null;
     URI hls = null;
     URI thumbnail = null;
+    URI storyboardImage = null;
+    VideoSnapshot.Output storyboardCues = null;
+    List<Rendition> renditions = new ArrayList<>();
     for (VideoSnapshot.Output o : v.outputs()) {
+      renditions.add(
+          new Rendition(
+              o.kind(),
+              o.name(),
+              o.width(),
+              o.height(),
+              o.bitrateKbps(),
+              o.codecs(),
+              o.sizeBytes()));
       switch (o.kind()) {
         case "mp4" -> mp4 = urls.of(o.s3Key());
+        case "m4a" -> m4a = urls.of(o.s3Key());
         case "thumbnail" -> thumbnail = urls.of(o.s3Key());
         // Served through the API, which signs each segment; a presigned playlist would not.
         case "hls" -> hls = HlsUrls.owner(config.publicBaseUrl(), v.id());
+        case "storyboard" -> {
+          if ("sprite".equals(o.name())) {
+            storyboardImage = urls.of(o.s3Key());
+          } else {
+            storyboardCues = o;
+          }
+        }
         default -> {
-          // rungs are reached through the master playlist; storyboard arrives later
+          // rungs and the audio rendition are reached through the master playlist
         }
       }
     }
+    // The cues come from the API, which points them at a presigned sheet; the tile size rides on
+    // the cues' row.
+    Storyboard storyboard =
+        storyboardImage == null || storyboardCues == null
+            ? null
+            : new Storyboard(
+                HlsUrls.storyboard(config.publicBaseUrl(), v.id()),
+                storyboardImage,
+                storyboardCues.width(),
+                storyboardCues.height());
     VideoError error =
         v.errorCode() == null ? null : new VideoError(v.errorCode(), v.errorMessage());
+    VideoStatus status = VideoStatus.fromWire(v.status());
+    renditions.sort(Comparator.comparing(Rendition::kind).thenComparing(Rendition::name));
     return new VideoView(
         v.id(),
         v.title(),
         v.description(),
-        VideoStatus.fromWire(v.status()),
-        new Progress(v.progressPercent(), v.progressStage()),
+        status,
+        new Progress(
+            v.progressPercent(),
+            v.progressStage(),
+            status == VideoStatus.PROCESSING ? v.progressEtaSeconds() : null),
         v.durationSeconds(),
         v.width(),
         v.height(),
-        new Playback(mp4, hls),
+        v.fps(),
+        v.hasAudio(),
+        new Playback(mp4, hls, m4a),
         thumbnail,
+        storyboard,
+        renditions.isEmpty() ? null : List.copyOf(renditions),
         error,
         v.createdAt(),
         v.updatedAt());

@@ -17,17 +17,28 @@ public record VideoSnapshot(
     String status,
     int progressPercent,
     String progressStage,
+    Double progressEtaSeconds,
     Double durationSeconds,
     Integer width,
     Integer height,
+    Double fps,
+    Boolean hasAudio,
     String errorCode,
     String errorMessage,
     Instant createdAt,
     Instant updatedAt,
     List<Output> outputs) {
 
-  /** A file of the current attempt: its kind (mp4, thumbnail, ...) and S3 key. */
-  public record Output(String kind, String s3Key) {}
+  /** A file of the current attempt: its kind (mp4, thumbnail, ...), name, S3 key and facts. */
+  public record Output(
+      String kind,
+      String name,
+      String s3Key,
+      Integer width,
+      Integer height,
+      Integer bitrateKbps,
+      String codecs,
+      long sizeBytes) {}
 
   public static VideoSnapshot of(VideoEntity v, List<RenditionEntity> renditions) {
     List<Output> outputs =
@@ -35,7 +46,17 @@ public record VideoSnapshot(
             ? List.of()
             : renditions.stream()
                 .filter(r -> r.s3Key.startsWith(v.outputPrefix))
-                .map(r -> new Output(r.kind, r.s3Key))
+                .map(
+                    r ->
+                        new Output(
+                            r.kind,
+                            r.name,
+                            r.s3Key,
+                            r.width,
+                            r.height,
+                            r.bitrateKbps,
+                            r.codecs,
+                            r.sizeBytes))
                 .toList();
     return new VideoSnapshot(
         v.id,
@@ -45,9 +66,12 @@ public record VideoSnapshot(
         v.status,
         v.progressPercent,
         v.progressStage,
+        v.progressEtaSeconds,
         v.durationSeconds,
         v.width,
         v.height,
+        v.fps,
+        v.hasAudio,
         v.errorCode,
         v.errorMessage,
         v.createdAt,
