@@ -132,6 +132,7 @@ public class TranscodeJobProcessor {
         yield new Result(Outcome.DEAD, new JobFailure(FailureReason.INTERNAL, r.why(), r.why()));
       }
       case JobStore.Claim.Taken t -> {
+        metrics.started();
         registry.working(job.jobId(), job.videoId(), job.attempt(), lane);
         try {
           events.publish(VideoEvent.status(job.videoId(), "processing", clock.instant()));

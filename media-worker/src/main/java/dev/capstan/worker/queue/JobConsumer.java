@@ -5,6 +5,7 @@ import dev.capstan.model.job.JobLane;
 import dev.capstan.model.job.JobMessage;
 import dev.capstan.model.job.QueueNames;
 import dev.capstan.model.job.TranscodeJob;
+import dev.capstan.storage.ObjectStore;
 import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.config.WorkerIdentity;
 import dev.capstan.worker.job.JobStore;
@@ -23,6 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -36,12 +40,14 @@ import org.jboss.logging.Logger;
 public class JobConsumer {
   private static final Logger LOG = Logger.getLogger(JobConsumer.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  private static final Duration MAX_DEPENDENCY_WAIT = Duration.ofSeconds(5);
   // Part of the shutdown timeout kept for handing the job back after asking it to stop.
   private static final Duration HAND_BACK_MARGIN = Duration.ofSeconds(3);
   // Taken over per sweep at most, so a backlog of orphans never starves fresh jobs.
   private static final int RECLAIM_BATCH = 10;
 
   private final JobQueue queue;
+  private final ObjectStore objects;
   private final JobStore store;
   private final LaneSchedule lanes;
   private final TranscodeJobProcessor processor;
@@ -52,12 +58,16 @@ public class JobConsumer {
   private final Clock clock;
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   @Inject JobTracing tracing;
+  private final ScheduledExecutorService entryKeeper =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("entry-keeper").daemon().unstarted(r));
   private volatile boolean stopping;
   private volatile boolean handBack;
   private volatile Thread thread;
 
   public JobConsumer(
       JobQueue queue,
+      ObjectStore objects,
       JobStore store,
       TranscodeJobProcessor processor,
       WorkerMetrics metrics,
@@ -66,6 +76,7 @@ public class JobConsumer {
       Clock clock,
       @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
     this.queue = queue;
+    this.objects = objects;
     this.store = store;
     this.lanes = new LaneSchedule(config.worker().longLaneEvery());
     this.processor = processor;
@@ -170,6 +181,7 @@ public class JobConsumer {
         LOG.warnf("could not pass on entry %s: %s", unstarted.id(), e.getMessage());
       }
     }
+    entryKeeper.shutdownNow();
     LOG.info("consumer loop stopped");
   }
 
@@ -197,37 +209,109 @@ public class JobConsumer {
       metrics.job(JobOutcome.DEAD_LETTER);
       return;
     }
-    Result result =
-        tracing.run(
-            job,
-            entry.lane(),
-            r -> r.outcome().name(),
-            () -> processor.process(job, entry.lane(), consumerName, () -> handBack));
+    long started = System.nanoTime();
+    Result result;
+    ScheduledFuture<?> keepEntry = keepClaimed(entry);
+    try {
+      result =
+          tracing.run(
+              job,
+              entry.lane(),
+              r -> r.outcome().name(),
+              () -> processor.process(job, entry.lane(), consumerName, () -> handBack));
+    } finally {
+      keepEntry.cancel(false);
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
     switch (result.outcome()) {
       case SUCCEEDED -> {
         queue.ack(entry);
-        metrics.job(JobOutcome.SUCCEEDED);
+        finished(JobOutcome.SUCCEEDED, took);
       }
       case FAILED -> {
         queue.ack(entry);
-        metrics.job(JobOutcome.FAILED);
+        finished(JobOutcome.FAILED, took);
         metrics.failure(result.failure().reason());
+        // Most often S3 or the database went away: take nothing more until they answer again,
+        // rather than burn the next attempts of this and other jobs on the same outage.
+        awaitObjectStore();
       }
       case DEAD -> {
         queue.deadLetter(entry, result.failure().technicalDetail());
         queue.ack(entry);
-        metrics.job(JobOutcome.DEAD_LETTER);
+        finished(JobOutcome.DEAD_LETTER, took);
         metrics.failure(result.failure().reason());
       }
-      case SKIPPED -> queue.ack(entry);
+      case SKIPPED -> {
+        LOG.infof(
+            "job %s attempt %d (entry %s): not ours to run (leased by another worker or already"
+                + " done); skipped",
+            job.jobId(), job.attempt(), entry.id());
+        queue.ack(entry);
+        metrics.job(JobOutcome.SKIPPED);
+      }
       case LEASE_LOST -> {
         queue.ack(entry);
-        metrics.job(JobOutcome.LEASE_LOST);
+        finished(JobOutcome.LEASE_LOST, took);
       }
       case HANDED_BACK -> {
         // A fresh entry so a live worker takes the job now, not when a reconciler notices.
         passOn(entry);
-        metrics.job(JobOutcome.HANDED_BACK);
+        finished(JobOutcome.HANDED_BACK, took);
+      }
+    }
+  }
+
+  /**
+   * Touches the entry every heartbeat while its job runs, so no other worker's {@code XAUTOCLAIM}
+   * mistakes a long transcode for a dead consumer's leftover.
+   */
+  private ScheduledFuture<?> keepClaimed(JobQueue.Entry entry) {
+    long every = Math.max(1, config.worker().heartbeat().toMillis());
+    return entryKeeper.scheduleWithFixedDelay(
+        () -> {
+          try {
+            queue.touch(consumerName, entry);
+          } catch (RuntimeException e) {
+            // Redis away: at worst another worker takes the entry over and the claim turns it away.
+            LOG.debugf("could not touch entry %s: %s", entry.id(), e.getMessage());
+          }
+        },
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void finished(JobOutcome outcome, Duration took) {
+    metrics.job(outcome);
+    metrics.finished(outcome, took);
+  }
+
+  /**
+   * Waits, with growing pauses, until the object store answers (or the worker stops). Entries stay
+   * in the stream meanwhile, free for any worker that can reach its store.
+   */
+  private void awaitObjectStore() {
+    Duration wait = Duration.ofMillis(250);
+    Instant since = clock.instant();
+    while (!stopping) {
+      try {
+        objects.ping();
+        if (Duration.between(since, clock.instant()).toMillis() > 1000) {
+          LOG.infof(
+              "object store answers again after %d ms; taking jobs",
+              Duration.between(since, clock.instant()).toMillis());
+        }
+        return;
+      } catch (RuntimeException e) {
+        LOG.warnf(
+            "not taking jobs, the object store does not answer (%s); again in %d ms",
+            e.getMessage(), wait.toMillis());
+        pause(wait);
+        wait =
+            wait.multipliedBy(2).compareTo(MAX_DEPENDENCY_WAIT) > 0
+                ? MAX_DEPENDENCY_WAIT
+                : wait.multipliedBy(2);
       }
     }
   }

@@ -38,6 +38,12 @@ public interface JobQueue {
    */
   List<Entry> reclaim(String consumer, Duration minIdle, int max);
 
+  /**
+   * Says this consumer is still working on the entry (resets its idle time), so live workers'
+   * entries are never taken over by {@link #reclaim}: only those of consumers that stopped.
+   */
+  void touch(String consumer, Entry entry);
+
   /** Marks an entry done for the group. */
   void ack(Entry entry);
 

@@ -9,6 +9,7 @@ import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
@@ -172,6 +173,18 @@ public class LettuceJobQueue implements JobQueue {
           .forEach(out::add);
     }
     return out;
+  }
+
+  @Override
+  public void touch(String consumer, Entry entry) {
+    // XCLAIM to ourselves with no minimum idle time: the idle clock restarts, nothing else changes.
+    redis
+        .commands()
+        .xclaim(
+            stream(entry.lane()),
+            Consumer.from(QueueNames.WORKER_GROUP, consumer),
+            XClaimArgs.Builder.justid(),
+            entry.id());
   }
 
   @Override

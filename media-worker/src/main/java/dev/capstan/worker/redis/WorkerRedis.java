@@ -16,7 +16,7 @@ import java.time.Duration;
  * behind a read. Lettuce reconnects both by itself after Redis restarts.
  */
 @ApplicationScoped
-public class WorkerRedis {
+public class WorkerRedis implements AutoCloseable {
   private final RedisClient client;
   private final Object connectLock = new Object();
   private volatile StatefulRedisConnection<String, String> readConnection;
@@ -58,7 +58,8 @@ public class WorkerRedis {
   }
 
   @PreDestroy
-  void close() {
+  @Override
+  public void close() {
     synchronized (connectLock) {
       if (readConnection != null) {
         readConnection.close();
