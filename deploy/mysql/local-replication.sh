@@ -44,7 +44,11 @@ socket_of() { echo "$dir/$1/mysqld.sock"; }
 sql() { # role, then mariadb client arguments
   local role="$1"
   shift
-  mariadb --no-defaults -uroot -S "$(socket_of "$role")" "$@"
+  # The login comes from an option file, like every client call in deploy/ (root has no password).
+  if [[ ! -f "$dir/$role/client.cnf" ]]; then
+    (umask 077 && printf '[client]\nuser=root\nsocket=%s\n' "$(socket_of "$role")" >"$dir/$role/client.cnf")
+  fi
+  mariadb --defaults-extra-file="$dir/$role/client.cnf" "$@"
 }
 running() {
   local pid
