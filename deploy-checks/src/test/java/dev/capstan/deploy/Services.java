@@ -43,7 +43,9 @@ enum Services {
               // Behind nginx / an ingress: trust X-Forwarded-* for client address, scheme, host.
               "QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING",
               "QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED",
-              "QUARKUS_HTTP_PROXY_ENABLE_FORWARDED_HOST"),
+              "QUARKUS_HTTP_PROXY_ENABLE_FORWARDED_HOST",
+              // The read replica's URL (none in application.properties: unset means no replica).
+              "QUARKUS_DATASOURCE_REPLICA_JDBC_URL"),
           WORKER,
           Set.of());
 

@@ -21,6 +21,7 @@ class ShellScriptsTest {
         "deploy/backup/restore.sh",
         "deploy/mysql/initdb/10-accounts.sh",
         "deploy/mysql/initdb/20-follow-primary.sh",
+        "deploy/mysql/local-replication.sh",
         "deploy/minio/init.sh");
   }
 

@@ -1,6 +1,7 @@
 package dev.capstan.api.admin;
 
 import dev.capstan.api.config.ApiConfig;
+import dev.capstan.api.db.ToleratesLag;
 import dev.capstan.model.job.JobLane;
 import dev.capstan.model.job.JobState;
 import dev.capstan.model.job.QueueNames;
@@ -37,6 +38,7 @@ public class QueueInspector {
   @Inject ApiConfig config;
   @Inject Clock clock;
 
+  @ToleratesLag
   public QueueView view() {
     Instant now = clock.instant();
     List<QueueView.Lane> lanes = new ArrayList<>();

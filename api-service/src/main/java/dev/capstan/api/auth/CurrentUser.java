@@ -3,6 +3,7 @@ package dev.capstan.api.auth;
 import dev.capstan.api.auth.service.AuthenticatedUser;
 import dev.capstan.api.error.Unauthorized;
 import jakarta.enterprise.context.RequestScoped;
+import java.util.Optional;
 
 /** The caller of the current request, set by {@link SessionAuthFilter}. */
 @RequestScoped
@@ -22,5 +23,10 @@ public class CurrentUser {
 
   public String id() {
     return get().userId();
+  }
+
+  /** The caller's id on a signed-in request, empty on a public one. */
+  public Optional<String> idIfSignedIn() {
+    return Optional.ofNullable(user).map(AuthenticatedUser::userId);
   }
 }

@@ -36,6 +36,9 @@ public interface ApiConfig {
 
   Cache cache();
 
+  /** The database: read-replica routing (the connections are under {@code quarkus.datasource}). */
+  Db db();
+
   /** Public address of this installation, used in links handed to people. */
   @WithDefault("http://localhost:8080")
   URI publicBaseUrl();
@@ -153,6 +156,28 @@ public interface ApiConfig {
     /** How often the queue gauges (depth, lag, oldest age, live workers) are refreshed. */
     @WithDefault("PT10S")
     Duration statsEvery();
+  }
+
+  /**
+   * Read-replica routing. The replica itself is the datasource {@code quarkus.datasource.replica}
+   * (URL in {@code QUARKUS_DATASOURCE_REPLICA_JDBC_URL}); without a URL every read uses the
+   * primary.
+   */
+  interface Db {
+    /** Reads go to the primary while the replica is further behind than this. */
+    @WithDefault("PT5S")
+    Duration replicaMaxLag();
+
+    /** How often the replica's lag is measured (a heartbeat row written on the primary). */
+    @WithDefault("PT1S")
+    Duration replicaCheckEvery();
+
+    /**
+     * After a user's write (any POST, PUT, PATCH or DELETE), that user's reads go to the primary
+     * for this long, on every API instance. Keep it above replica-max-lag + replica-check-every.
+     */
+    @WithDefault("PT10S")
+    Duration readYourWritesWindow();
   }
 
   /** Operators. */

@@ -4,6 +4,7 @@ import dev.capstan.api.auth.persistence.UserEntity;
 import dev.capstan.api.comment.persistence.CommentEntity;
 import dev.capstan.api.common.Cursor;
 import dev.capstan.api.common.Keyset;
+import dev.capstan.api.db.ToleratesLag;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.NotFound;
 import dev.capstan.api.share.persistence.ShareLinkEntity;
@@ -77,12 +78,14 @@ public class CommentService {
             });
   }
 
+  @ToleratesLag
   public Page<CommentView> list(Viewer viewer, String videoId, Integer limit, String cursor) {
     requireAccess(viewer, videoId);
     return page(videoId, limit, cursor);
   }
 
   /** Comments as anyone holding the share link sees them (the share page). */
+  @ToleratesLag
   public Page<CommentView> listShared(String code, String password, Integer limit, String cursor) {
     ShareLinkEntity link = shares.unlock(code, password);
     return page(link.videoId, limit, cursor);

@@ -5,6 +5,7 @@ import dev.capstan.api.auth.service.PasswordHasher;
 import dev.capstan.api.common.Cursor;
 import dev.capstan.api.common.Keyset;
 import dev.capstan.api.config.ApiConfig;
+import dev.capstan.api.db.ToleratesLag;
 import dev.capstan.api.error.NotFound;
 import dev.capstan.api.error.Unauthorized;
 import dev.capstan.api.playback.HlsUrls;
@@ -62,6 +63,7 @@ public class ShareService {
             });
   }
 
+  @ToleratesLag
   public Page<ShareView> list(String userId, Integer limit, String cursor) {
     int size = Cursor.limit(limit);
     return QuarkusTransaction.requiringNew()
@@ -103,6 +105,7 @@ public class ShareService {
    * The link behind {@code code}, if it is live and {@code password} opens it: unknown, revoked and
    * expired links are all "not found"; a protected link without the right password is 401.
    */
+  @ToleratesLag
   public ShareLinkEntity unlock(String code, String password) {
     if (!ShareCodes.plausible(code)) {
       throw new NotFound("share link");

@@ -3,6 +3,7 @@ package dev.capstan.api.video.service;
 import dev.capstan.api.common.Cursor;
 import dev.capstan.api.common.Keyset;
 import dev.capstan.api.config.ApiConfig;
+import dev.capstan.api.db.ToleratesLag;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.Conflict;
 import dev.capstan.api.error.NotFound;
@@ -145,6 +146,7 @@ public class VideoService {
   }
 
   /** The caller's videos, newest first, one keyset page; renditions in one query, no N+1. */
+  @ToleratesLag
   public Page<VideoView> list(String userId, Integer limit, String cursor) {
     int size = Cursor.limit(limit);
     return QuarkusTransaction.requiringNew()

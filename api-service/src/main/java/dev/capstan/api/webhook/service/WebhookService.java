@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.api.common.Cursor;
 import dev.capstan.api.common.Keyset;
 import dev.capstan.api.config.ApiConfig;
+import dev.capstan.api.db.ToleratesLag;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.NotFound;
 import dev.capstan.api.event.VideoEventHub;
@@ -88,6 +89,7 @@ public class WebhookService {
             });
   }
 
+  @ToleratesLag
   public List<WebhookView> list(String userId) {
     return QuarkusTransaction.requiringNew()
         .call(
@@ -101,6 +103,7 @@ public class WebhookService {
     QuarkusTransaction.requiringNew().run(() -> owned(userId, webhookId).delete());
   }
 
+  @ToleratesLag
   public Page<DeliveryView> deliveries(
       String userId, String webhookId, Integer limit, String cursor) {
     int size = Cursor.limit(limit);
