@@ -36,11 +36,14 @@ CLIP="$WORK/clip.mp4"
 
 # round WORKERS -> prints jobs per minute
 round() {
-  local n="$1" i pids=() ids=()
+  local n="$1" i pids=() urls=() ids=()
   for ((i = 1; i <= n; i++)); do
     bench_start_worker "$i"
     pids+=("$WORKER_PID")
-    bench_wait_ready "$WORKER_URL/q/health/ready" 180 "$WORK/worker-$i.log"
+    urls+=("$WORKER_URL")
+  done
+  for ((i = 1; i <= n; i++)); do
+    bench_wait_ready "${urls[i - 1]}/q/health/ready" 180 "$WORK/worker-$i.log"
   done
   local t0
   t0="$(bench_now)"
