@@ -101,7 +101,6 @@ public final class Plots {
       return Optional.empty();
     }
     XYChart chart = chart(THROUGHPUT.title(), "connections", "requests per second (median)");
-    chart.getStyler().setXAxisLogarithmic(true);
     line(chart, "Capstan API (GET /api/v1/videos/{id})", connections, api);
     line(chart, "nginx, same bytes from a file", connections, nginx);
     return Optional.of(chart);
@@ -155,7 +154,8 @@ public final class Plots {
             .xAxisTitle(x)
             .yAxisTitle(y)
             .build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setYAxisMin(0.0);
     chart.getStyler().setMarkerSize(7);
     return chart;
