@@ -1,102 +1,56 @@
 #!/usr/bin/env bash
 # API throughput against its anchor, nginx serving the same JSON bytes from a file, measured in
-# the same run as alternating A/B pairs with wrk on loopback (issue 6's benchmark).
+# the same run as alternating A/B pairs with wrk on loopback (issue 6's benchmark), plus a sweep
+# of connection counts for the throughput-vs-connections plot.
 #
-#   bench/api-throughput.sh [--pairs 3] [--seconds 8] [--connections 64]
+#   bench/api-throughput.sh [--pairs 3] [--seconds 8] [--connections 64] [--sweep "16 64 256"]
+#                           [--json FILE]
 #
 # Starts its own embedded S3 and the packaged API (database capstan_bench_*, Redis namespace
-# capstan-bench-*; both removed afterwards), prints a table and rewrites the "API throughput"
-# section of docs/BENCHMARKS.md. Needs: a built tree (./capstan build), wrk and nginx
-# (apt-get install wrk nginx), MariaDB and Redis as for ./capstan up.
+# capstan-bench-*; both removed afterwards) and prints a table; with --json it writes the result
+# for ./capstan bench (which puts it in docs/BENCHMARKS.md). Needs: a built tree (./capstan
+# build), wrk and nginx (apt-get install wrk nginx), MariaDB and Redis as for ./capstan up.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PAIRS=3
 SECONDS_PER_RUN=8
 CONNECTIONS=64
+SWEEP="16 64 256"
+JSON=""
 while (($#)); do
   case "$1" in
     --pairs) PAIRS="$2"; shift 2 ;;
     --seconds) SECONDS_PER_RUN="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
+    --sweep) SWEEP="$2"; shift 2 ;;
+    --json) JSON="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
-for tool in wrk curl; do
-  command -v "$tool" >/dev/null || { echo "bench needs $tool (apt-get install $tool)" >&2; exit 1; }
-done
+command -v wrk >/dev/null || { echo "bench needs wrk (apt-get install wrk)" >&2; exit 1; }
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [[ -x "$NGINX" ]] || { echo "bench needs nginx (apt-get install nginx)" >&2; exit 1; }
 
-major() { "$1" -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p' | head -1; }
-if [[ -z "${JAVA_HOME:-}" || "$(major "$JAVA_HOME/bin/java")" -lt 21 ]]; then
-  JAVA_HOME=""
-  for jdk in /usr/lib/jvm/*; do
-    if [[ -x "$jdk/bin/javac" && "$(major "$jdk/bin/java")" -ge 21 ]]; then
-      JAVA_HOME="$jdk"
-      break
-    fi
-  done
-fi
-[[ -n "$JAVA_HOME" ]] || { echo "bench needs a JDK 21 or newer" >&2; exit 1; }
-export JAVA_HOME
-JAVA="$JAVA_HOME/bin/java"
-API_JAR=api-service/target/quarkus-app/quarkus-run.jar
-TOOLS_JAR=dev-tools/target/dev-tools.jar
-[[ -f "$API_JAR" && -f "$TOOLS_JAR" ]] || ./capstan build
-
-WORK="$(mktemp -d /tmp/capstan-bench.XXXXXX)"
-RUN="bench$$"
-DB="capstan_bench_$RUN"
-PIDS=()
-cleanup() {
-  ((${#PIDS[@]})) && kill "${PIDS[@]}" 2>/dev/null || true
-  [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-  mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS $DB" 2>/dev/null || true
-  redis-cli --scan --pattern "capstan-bench-$RUN:*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-S3_PORT="$(free_port)"
-API_PORT="$(free_port)"
-NGINX_PORT="$(free_port)"
-
-"$JAVA" -Xmx256m -jar "$TOOLS_JAR" s3 --port "$S3_PORT" --data "$WORK/s3" >"$WORK/s3.log" 2>&1 &
-PIDS+=($!)
-until grep -q READY "$WORK/s3.log" 2>/dev/null; do sleep 0.2; done
-
-QUARKUS_HTTP_PORT="$API_PORT" \
-  QUARKUS_DATASOURCE_JDBC_URL="jdbc:mariadb://127.0.0.1:3306/$DB?createDatabaseIfNotExist=true" \
-  QUARKUS_DATASOURCE_USERNAME=root QUARKUS_DATASOURCE_PASSWORD= \
-  CAPSTAN_REDIS_NAMESPACE="capstan-bench-$RUN" \
-  CAPSTAN_S3_ENDPOINT="http://127.0.0.1:$S3_PORT" CAPSTAN_S3_ACCESS_KEY=capstan \
-  CAPSTAN_S3_SECRET_KEY=capstan-secret CAPSTAN_RATE_LIMITS_ENABLED=false \
-  QUARKUS_LOG_CATEGORY__IO_QUARKUS__LEVEL=WARN \
-  "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -jar "$API_JAR" >"$WORK/api.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 240); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$API_PORT/q/health/ready" 2>/dev/null && break
-  sleep 0.25
-done
-API="http://127.0.0.1:$API_PORT"
-
-field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$2" | head -1; }
-TOKEN="$(field token "$(curl -fsS -H 'Content-Type: application/json' \
-  -d '{"email":"bench@capstan.local","password":"bench password","name":"Bench"}' "$API/api/v1/auth/signup")")"
-VIDEO="$(field id "$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-  -d '{"title":"Benchmark video"}' "$API/api/v1/videos")")"
-CODE="$(field code "$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+bench_init api-throughput
+bench_start_s3
+bench_start_api
+bench_signup
+bench_create_video
+VIDEO="$VIDEO_ID"
+CODE="$(bench_field code "$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   -d '{}' "$API/api/v1/videos/$VIDEO/shares")")"
 
 # The anchor serves exactly the bytes the API answers.
-mkdir -p "$WORK/www"
+NGINX_PORT="$(bench_free_port)"
+mkdir -p "$WORK/www" "$WORK/tmp"
+# nginx's workers run as an unprivileged user: they must be able to read the files.
+chmod 755 "$WORK" "$WORK/www"
 curl -fsS -H "Authorization: Bearer $TOKEN" "$API/api/v1/videos/$VIDEO" >"$WORK/www/video.json"
 curl -fsS "$API/api/v1/public/shares/$CODE" >"$WORK/www/share.json"
-cat >"$WORK/nginx.conf" <<EOF
+cat >"$WORK/nginx.conf" <<NGINX
 worker_processes auto;
 pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log;
@@ -111,99 +65,99 @@ http {
     root $WORK/www;
   }
 }
-EOF
-mkdir -p "$WORK/tmp"
+NGINX
 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK"
+for f in video share; do
+  cmp -s <(curl -fsS "http://127.0.0.1:$NGINX_PORT/$f.json") "$WORK/www/$f.json" ||
+    bench_die "nginx does not serve $f.json (see $WORK/nginx-error.log)"
+done
 
-cat >"$WORK/post.lua" <<'EOF'
+cat >"$WORK/post.lua" <<'LUA'
 wrk.method = "POST"
 wrk.body = '{"title":"created by wrk"}'
 wrk.headers["Content-Type"] = "application/json"
-EOF
+LUA
 
-# run NAME URL [wrk args...] -> appends "NAME rps p99ms" to results
+# run NAME CONNECTIONS URL [wrk args...] -> appends "NAME rps p99ms non2xx" to results
 RESULTS="$WORK/results"
 run() {
-  local name="$1" url="$2"
-  shift 2
-  local out
-  out="$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "$@" "$url")"
-  local rps p99
+  local name="$1" conns="$2" url="$3"
+  shift 3
+  local out rps p99 non2xx
+  out="$(wrk -t2 -c"$conns" -d"${SECONDS_PER_RUN}s" --latency "$@" "$url")"
   rps="$(awk '/^Requests\/sec/ {print $2}' <<<"$out")"
   p99="$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")"
-  local non2xx
   non2xx="$(awk '/Non-2xx/ {print $NF}' <<<"$out")"
   echo "$name $rps $p99 ${non2xx:-0}" >>"$RESULTS"
-  printf '  %-22s %10.0f req/s  p99 %7.2f ms  non-2xx %s\n' "$name" "$rps" "$p99" "${non2xx:-0}" >&2
+  printf '  %-24s %4d conns %10.0f req/s  p99 %7.2f ms  non-2xx %s\n' "$name" "$conns" "$rps" "$p99" "${non2xx:-0}" >&2
+  # Errors answered fast would pass for throughput: a run with any is no measurement.
+  [[ "${non2xx:-0}" == 0 ]] || bench_die "$name got ${non2xx} non-2xx answers; the numbers would be meaningless"
 }
 
 AUTH=(-H "Authorization: Bearer $TOKEN")
-echo "warming up" >&2
-wrk -t2 -c32 -d12s "${AUTH[@]}" "$API/api/v1/videos/$VIDEO" >/dev/null
-wrk -t2 -c32 -d8s "$API/api/v1/public/shares/$CODE" >/dev/null
-wrk -t2 -c32 -d8s "${AUTH[@]}" -s "$WORK/post.lua" "$API/api/v1/videos" >/dev/null
+WARM=$((SECONDS_PER_RUN < 4 ? 4 : SECONDS_PER_RUN))
+bench_log "warming up"
+wrk -t2 -c32 -d"$((WARM + 4))s" "${AUTH[@]}" "$API/api/v1/videos/$VIDEO" >/dev/null
+wrk -t2 -c32 -d"${WARM}s" "$API/api/v1/public/shares/$CODE" >/dev/null
+wrk -t2 -c32 -d"${WARM}s" "${AUTH[@]}" -s "$WORK/post.lua" "$API/api/v1/videos" >/dev/null
 
 for ((pair = 1; pair <= PAIRS; pair++)); do
-  echo "pair $pair/$PAIRS" >&2
-  run nginx-video "http://127.0.0.1:$NGINX_PORT/video.json"
-  run api-get-video "$API/api/v1/videos/$VIDEO" "${AUTH[@]}"
-  run nginx-share "http://127.0.0.1:$NGINX_PORT/share.json"
-  run api-public-share "$API/api/v1/public/shares/$CODE"
-  run api-create-video "$API/api/v1/videos" "${AUTH[@]}" -s "$WORK/post.lua"
+  bench_log "pair $pair/$PAIRS"
+  if ((pair % 2)); then
+    run nginx-video "$CONNECTIONS" "http://127.0.0.1:$NGINX_PORT/video.json"
+    run api-get-video "$CONNECTIONS" "$API/api/v1/videos/$VIDEO" "${AUTH[@]}"
+    run nginx-share "$CONNECTIONS" "http://127.0.0.1:$NGINX_PORT/share.json"
+    run api-public-share "$CONNECTIONS" "$API/api/v1/public/shares/$CODE"
+  else
+    run api-get-video "$CONNECTIONS" "$API/api/v1/videos/$VIDEO" "${AUTH[@]}"
+    run nginx-video "$CONNECTIONS" "http://127.0.0.1:$NGINX_PORT/video.json"
+    run api-public-share "$CONNECTIONS" "$API/api/v1/public/shares/$CODE"
+    run nginx-share "$CONNECTIONS" "http://127.0.0.1:$NGINX_PORT/share.json"
+  fi
+  run api-create-video "$CONNECTIONS" "$API/api/v1/videos" "${AUTH[@]}" -s "$WORK/post.lua"
+done
+for conns in $SWEEP; do
+  bench_log "sweep: $conns connections"
+  run "sweep-nginx-$conns" "$conns" "http://127.0.0.1:$NGINX_PORT/video.json"
+  run "sweep-api-$conns" "$conns" "$API/api/v1/videos/$VIDEO" "${AUTH[@]}"
 done
 
 # stats NAME COLUMN -> "min median max"
 stats() {
   awk -v n="$1" -v c="$2" '$1==n {print $c}' "$RESULTS" | sort -g |
-    awk '{a[NR]=$1} END {printf "%.1f %.1f %.1f", a[1], a[int((NR+1)/2)], a[NR]}'
+    awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2;
+      printf "%.1f %.1f %.1f", a[1], m, a[NR]}'
 }
 median() { stats "$1" "$2" | awk '{print $2}'; }
-
-CPU="$(lscpu | awk -F: '/Model name/ {gsub(/^ +/,"",$2); print $2; exit}')"
-row() { # label name anchor target_ratio target_p99
-  local label="$1" name="$2" anchor="$3" want_ratio="$4" want_p99="$5"
-  local rps p99 ratio met
-  rps="$(stats "$name" 2)"
-  p99="$(stats "$name" 3)"
-  if [[ -n "$anchor" ]]; then
-    ratio="$(awk -v a="$(median "$name" 2)" -v b="$(median "$anchor" 2)" 'BEGIN {printf "%.2f", a/b}')"
-    met="$(awk -v r="$ratio" -v w="$want_ratio" -v p="$(median "$name" 3)" -v wp="$want_p99" \
-      'BEGIN {print (r >= w && p <= wp) ? "yes" : "no"}')"
-    echo "| $label | $rps | $p99 | $(stats "$anchor" 2) | **$ratio×** | ≥ ${want_ratio}× and p99 ≤ ${want_p99} ms | $met |"
-  else
-    met="$(awk -v m="$(median "$name" 2)" -v w="$want_ratio" 'BEGIN {print (m >= w) ? "yes" : "no"}')"
-    echo "| $label | $rps | $p99 | — | — | ≥ ${want_ratio} req/s | $met |"
-  fi
+pairs_of() { # SUBJECT ANCHOR -> lines "subject anchor" in measuring order
+  paste -d' ' <(awk -v n="$1" '$1==n {print $2}' "$RESULTS") <(awk -v n="$2" '$1==n {print $2}' "$RESULTS")
 }
 
-SECTION="$WORK/section.md"
 {
-  echo "<!-- api-throughput: generated by bench/api-throughput.sh — do not edit -->"
-  echo "## API throughput (wrk, loopback, ${CONNECTIONS} connections)"
-  echo
-  echo "$(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)," \
-    "$(nproc) cores ($CPU), $(free -g | awk '/Mem:/ {print $2}') GiB," \
-    "java $("$JAVA" -version 2>&1 | head -1 | sed 's/.*version "\([^"]*\)".*/\1/'), $("$NGINX" -v 2>&1 | sed 's/.*\///')."
-  echo "$PAIRS alternating pairs of ${SECONDS_PER_RUN} s; min / median / max. The anchor is nginx serving the"
-  echo "same JSON bytes from a file. wrk, the API (or nginx), MariaDB and Redis share the machine."
-  echo
-  echo "| what | req/s | p99 ms | anchor req/s | ratio (median) | target | met |"
-  echo "|---|---|---|---|---|---|---|"
-  row "GET /api/v1/videos/{id} (cached)" api-get-video nginx-video 0.4 25
-  row "GET /api/v1/public/shares/{code}" api-public-share nginx-share 0.4 25
-  row "POST /api/v1/videos (JSON create)" api-create-video "" 1000 0
-  echo "<!-- /api-throughput -->"
-} >"$SECTION"
-cat "$SECTION"
+  echo "| what ($CONNECTIONS connections) | req/s min median max | p99 ms min median max | anchor req/s | ratio (median) |"
+  echo "|---|---|---|---|---|"
+  for row in "GET /api/v1/videos/{id}:api-get-video:nginx-video" \
+    "GET /api/v1/public/shares/{code}:api-public-share:nginx-share" \
+    "POST /api/v1/videos:api-create-video:"; do
+    IFS=: read -r label name anchor <<<"$row"
+    if [[ -n "$anchor" ]]; then
+      ratio="$(awk -v a="$(median "$name" 2)" -v b="$(median "$anchor" 2)" 'BEGIN {printf "%.2f", a/b}')"
+      echo "| $label | $(stats "$name" 2) | $(stats "$name" 3) | $(stats "$anchor" 2) | ${ratio}× |"
+    else
+      echo "| $label | $(stats "$name" 2) | $(stats "$name" 3) | — | — |"
+    fi
+  done
+}
 
-DOC=docs/BENCHMARKS.md
-[[ -f "$DOC" ]] || printf '# Benchmarks\n\nEach section is written by the script it names; rerun it to refresh.\n\n' >"$DOC"
-if grep -q '<!-- api-throughput:' "$DOC"; then
-  awk -v f="$SECTION" '
-    /<!-- api-throughput:/ {while ((getline l < f) > 0) print l; skip=1; next}
-    /<!-- \/api-throughput -->/ {skip=0; next}
-    !skip {print}' "$DOC" >"$WORK/doc" && cp "$WORK/doc" "$DOC"
-else
-  { echo; cat "$SECTION"; } >>"$DOC"
+if [[ -n "$JSON" ]]; then
+  pairs_of api-get-video nginx-video >"$WORK/pairs"
+  conns_json="$(tr -s ' ' ',' <<<"$(echo $SWEEP)")"
+  api_json="$(for c in $SWEEP; do median "sweep-api-$c" 2; done | paste -sd,)"
+  nginx_json="$(for c in $SWEEP; do median "sweep-nginx-$c" 2; done | paste -sd,)"
+  share_ratio="$(awk -v a="$(median api-public-share 2)" -v b="$(median nginx-share 2)" 'BEGIN {printf "%.3f", a/b}')"
+  bench_write_json "$JSON" api-throughput "API throughput: GET /api/v1/videos/{id} vs nginx" "req/s" true \
+    "API, cached GET /api/v1/videos/{id}, wrk $CONNECTIONS connections, ${SECONDS_PER_RUN} s runs" \
+    "nginx serving the same JSON bytes from a file" "≥ 0.40× nginx (median); p99 ≤ 25 ms is in extra" 0.40 null \
+    "$WORK/pairs" \
+    "\"apiP99Ms\": $(median api-get-video 3), \"publicShareReqPerSec\": $(median api-public-share 2), \"publicShareRatioToNginx\": $share_ratio, \"publicShareP99Ms\": $(median api-public-share 3), \"createReqPerSec\": $(median api-create-video 2), \"createP99Ms\": $(median api-create-video 3), \"connections\": [$conns_json], \"apiReqPerSec\": [$api_json], \"nginxReqPerSec\": [$nginx_json]"
 fi
-echo "wrote $DOC" >&2

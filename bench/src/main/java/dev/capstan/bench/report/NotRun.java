@@ -1,0 +1,4 @@
+package dev.capstan.bench.report;
+
+/** A benchmark of the suite that produced no result this run, and why (absent, failed...). */
+public record NotRun(String name, String reason) {}
