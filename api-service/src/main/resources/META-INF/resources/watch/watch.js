@@ -32,6 +32,7 @@
       select.appendChild(o);
     });
     select.addEventListener("change", function () { hls.currentLevel = Number(select.value); });
+    player.dataset.levels = String(hls.levels.length);
     show(label, hls.levels.length > 1);
   }
 
@@ -40,23 +41,30 @@
   // when HLS fails.
   function attach(mp4, hlsUrl) {
     show(document.getElementById("quality"), false);
+    // The link's playlists on this page's own origin, whatever public address the API was told:
+    // the page may be reached through another host name or port than capstan.public-base-url.
+    if (hlsUrl) hlsUrl = base + "/hls/master.m3u8";
     if (hlsUrl && window.Hls && window.Hls.isSupported()) {
       var hls = new window.Hls({ enableWorker: false });
       hls.on(window.Hls.Events.MANIFEST_PARSED, function () { qualitySwitcher(hls); });
+      player.dataset.engine = "hls.js";
       hls.on(window.Hls.Events.ERROR, function (_e, data) {
         if (data.fatal) {
+          player.dataset.engine = "mp4 (hls.js failed: " + data.type + "/" + data.details + ")";
           if (mp4) { hls.destroy(); video.src = mp4; } else { playerError("The video could not be played."); }
         }
       });
       hls.loadSource(hlsUrl);
       hls.attachMedia(video);
     } else if (hlsUrl && video.canPlayType("application/vnd.apple.mpegurl")) {
+      player.dataset.engine = "native";
       video.addEventListener("error", function fallback() {
         video.removeEventListener("error", fallback);
         if (mp4) { video.src = mp4; }
       });
       video.src = hlsUrl;
     } else if (mp4) {
+      player.dataset.engine = "mp4";
       video.src = mp4;
     } else {
       playerError("This video has nothing to play yet.");
@@ -64,6 +72,67 @@
     }
     player.dataset.status = "ready";
     player.dataset.attached = "true";
+    storyboard();
+  }
+
+  // Scrubbing previews: the storyboard's WebVTT cues ("start --> end" then "sheet#xywh=x,y,w,h")
+  // drive a strip under the player; hovering shows that moment's tile of the sprite sheet,
+  // clicking seeks there. No storyboard (404, old video): no strip.
+  function parseTime(t) {
+    var p = t.trim().split(":").map(Number);
+    return p.length === 3 ? p[0] * 3600 + p[1] * 60 + p[2] : p[0] * 60 + p[1];
+  }
+
+  function parseCues(text) {
+    var cues = [];
+    var lines = text.split(/\r?\n/);
+    for (var i = 0; i < lines.length - 1; i++) {
+      var arrow = lines[i].indexOf("-->");
+      if (arrow < 0) continue;
+      var m = /^(.*)#xywh=(\d+),(\d+),(\d+),(\d+)$/.exec(lines[i + 1].trim());
+      if (!m) continue;
+      cues.push({ start: parseTime(lines[i].slice(0, arrow)), end: parseTime(lines[i].slice(arrow + 3)),
+        url: m[1], x: +m[2], y: +m[3], w: +m[4], h: +m[5] });
+    }
+    return cues;
+  }
+
+  function storyboard() {
+    var strip = document.getElementById("scrub");
+    var thumb = document.getElementById("scrub-thumb");
+    var label = document.getElementById("scrub-time");
+    if (!strip || player.dataset.storyboard) return;
+    player.dataset.storyboard = "loading";
+    fetch(base + "/storyboard.vtt", { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+      .then(function (text) {
+        var cues = parseCues(text);
+        if (!cues.length) throw new Error("no cues");
+        var total = cues[cues.length - 1].end;
+        function at(e) {
+          var box = strip.getBoundingClientRect();
+          var f = Math.min(1, Math.max(0, (e.clientX - box.left) / box.width));
+          return { t: f * (video.duration || total), left: e.clientX - box.left, width: box.width };
+        }
+        strip.addEventListener("mousemove", function (e) {
+          var p = at(e);
+          var cue = cues.find(function (c) { return p.t >= c.start && p.t < c.end; }) || cues[cues.length - 1];
+          thumb.style.width = cue.w + "px";
+          thumb.style.height = cue.h + "px";
+          thumb.style.backgroundImage = "url(\"" + cue.url + "\")";
+          thumb.style.backgroundPosition = -cue.x + "px " + -cue.y + "px";
+          thumb.style.left = Math.min(Math.max(0, p.left - cue.w / 2), Math.max(0, p.width - cue.w)) + "px";
+          thumb.dataset.cueStart = String(cue.start);
+          var s = Math.floor(p.t);
+          label.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+          show(thumb, true);
+        });
+        strip.addEventListener("mouseleave", function () { show(thumb, false); });
+        strip.addEventListener("click", function (e) { video.currentTime = at(e).t; });
+        show(strip, true);
+        player.dataset.storyboard = "ready";
+      })
+      .catch(function () { player.dataset.storyboard = "none"; });
   }
 
   function becameReady() {

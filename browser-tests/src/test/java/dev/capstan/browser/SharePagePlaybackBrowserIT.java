@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -25,9 +26,11 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 
 /**
  * The share page as a viewer meets it: the packaged API and worker run as processes, a generated
@@ -127,9 +130,11 @@ class SharePagePlaybackBrowserIT {
   }
 
   private static String uploadClip(String title, double seconds) throws Exception {
-    Path clip =
-        SampleClips.generate(
-            SampleClips.Spec.standard(seconds), work.resolve(UUID.randomUUID() + ".mp4"));
+    return uploadClip(title, SampleClips.Spec.standard(seconds));
+  }
+
+  private static String uploadClip(String title, SampleClips.Spec spec) throws Exception {
+    Path clip = SampleClips.generate(spec, work.resolve(UUID.randomUUID() + ".mp4"));
     return asUser()
         .multiPart("file", clip.toFile(), "video/mp4")
         .multiPart("title", title)
@@ -173,6 +178,10 @@ class SharePagePlaybackBrowserIT {
 
   /** Starts the player the page set up, and waits until it has played past {@code seconds}. */
   private static double playsPast(double seconds) {
+    return playsPast(seconds, 320, 180);
+  }
+
+  private static double playsPast(double seconds, int width, int height) {
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -188,10 +197,64 @@ class SharePagePlaybackBrowserIT {
     double t = currentTime();
     assertThat(js("return document.getElementById('video').error")).isNull();
     assertThat(((Number) js("return document.getElementById('video').videoWidth")).intValue())
-        .isEqualTo(320);
+        .isEqualTo(width);
     assertThat(((Number) js("return document.getElementById('video').videoHeight")).intValue())
-        .isEqualTo(180);
+        .isEqualTo(height);
     return t;
+  }
+
+  @Test
+  void a_480p_video_offers_its_rungs_and_storyboard_previews_on_hover() throws Exception {
+    String id = uploadClip("Two rungs", SampleClips.Spec.standard(4.0).withSize(854, 480));
+    awaitReady(id);
+    String code = share(id, Map.of());
+
+    browser.get(api.baseUrl() + "/s/" + code);
+    double t = playsPast(1.0, 854, 480);
+    assertThat(t).isGreaterThan(1.0);
+
+    String master = given().get(api.baseUrl() + "/s/" + code + "/hls/master.m3u8").asString();
+    assertThat(js("return document.getElementById('player').dataset.engine"))
+        .as(master)
+        .isEqualTo("hls.js");
+    assertThat(js("return document.getElementById('player').dataset.levels"))
+        .as(master)
+        .isEqualTo("2");
+    // hls.js found both rungs in the master playlist: the switcher shows them.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> browser.findElement(By.id("quality")).isDisplayed());
+    List<String> options =
+        browser.findElements(By.cssSelector("#quality-select option")).stream()
+            .map(WebElement::getText)
+            .toList();
+    assertThat(options).containsExactlyInAnyOrder("Auto", "480p", "360p");
+
+    // Storyboard: hovering three quarters along the strip shows that moment's tile.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                "ready".equals(js("return document.getElementById('player').dataset.storyboard")));
+    WebElement strip = browser.findElement(By.id("scrub"));
+    int width = strip.getSize().getWidth();
+    new Actions(browser).moveToElement(strip, width / 4, 0).perform();
+    WebElement thumb = browser.findElement(By.id("scrub-thumb"));
+    await().atMost(Duration.ofSeconds(5)).until(thumb::isDisplayed);
+    double cueStart = Double.parseDouble(thumb.getDomAttribute("data-cue-start"));
+    assertThat(cueStart).isGreaterThanOrEqualTo(2.0).isLessThan(4.0);
+    String background =
+        (String) js("return document.getElementById('scrub-thumb').style.backgroundImage");
+    assertThat(background).contains("storyboard").contains("X-Amz-Signature");
+    String sheet = background.substring(background.indexOf('"') + 1, background.lastIndexOf('"'));
+    Object loaded =
+        ((JavascriptExecutor) browser)
+            .executeAsyncScript(
+                "var done = arguments[arguments.length - 1]; var i = new Image();"
+                    + " i.onload = function () { done(i.naturalWidth); };"
+                    + " i.onerror = function () { done(-1); }; i.src = arguments[0];",
+                sheet);
+    assertThat(((Number) loaded).intValue()).as("sprite sheet width").isPositive();
   }
 
   @Test
@@ -207,10 +270,13 @@ class SharePagePlaybackBrowserIT {
     assertThat(browser.findElement(By.id("owner")).getText()).isEqualTo("Ada Lovelace");
     assertThat(browser.findElement(By.id("duration")).getText()).isEqualTo("0:04");
     assertThat(browser.findElement(By.id("quality")).isDisplayed())
-        .as("no HLS yet: the quality switcher is hidden for the MP4")
+        .as("a 180p source has one rung: no quality switcher")
         .isFalse();
 
     double t = playsPast(2.0);
+    assertThat(js("return document.getElementById('player').dataset.engine"))
+        .as("played through hls.js, not the MP4 fallback")
+        .isEqualTo("hls.js");
     System.out.printf("share page played to currentTime=%.3f s%n", t);
     assertThat(t).isGreaterThan(2.0);
 

@@ -52,6 +52,12 @@ public class PlaybackService {
     return videos.snapshotOwned(userId, videoId).flatMap(this::storyboard);
   }
 
+  /** The storyboard cues of a share link's video, authorised as its playlists are. */
+  public Optional<String> storyboardForShare(String code, String password) {
+    ShareLinkEntity link = shares.unlock(code, password);
+    return videos.snapshotOwned(link.userId, link.videoId).flatMap(this::storyboard);
+  }
+
   private Optional<String> storyboard(VideoSnapshot v) {
     Optional<String> cues = key(v, "storyboard", "vtt");
     Optional<String> sheet = key(v, "storyboard", "sprite");
