@@ -3,26 +3,35 @@
 # XREADGROUP + lease + lease-guarded commit + XACK) against redis-benchmark doing only XADD on the
 # same Redis, as alternating pairs in one run (issue 4's benchmark). Not a test.
 #
-#   bench/queue-throughput.sh [--pairs 3] [--jobs 10000] [--producers 4] [--consumers 4] [--json FILE]
+#   bench/queue-throughput.sh [--pairs 3] [--jobs 3000] [--producers 4] [--consumers 4] [--json FILE]
 #
 # The Java side is dev.capstan.worker.bench.QueueThroughputBenchmark (media-worker test sources):
 # it drives the worker's LettuceJobQueue and JobStore on a database of its own (capstan_queuebench_*,
 # dropped afterwards) and a Redis namespace of its own (capstan-bench-queue-*, deleted afterwards),
 # on the MariaDB and Redis the tests use (CAPSTAN_TEST_DB_URL, CAPSTAN_TEST_REDIS_URL). Prints the
-# pairs and rewrites the "Queue throughput" section of docs/BENCHMARKS.md.
+# pairs and rewrites the "Queue throughput" section of docs/BENCHMARKS.md. Before that, the API's
+# own enqueue path (Hibernate outbox + Redisson XADD) is measured alone by OutboxEnqueueBenchmark
+# (api-service test sources, run as a Quarkus test with its own database, Redis namespace and S3).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+PAIRS=3
+JOBS=3000
+PRODUCERS=4
 ARGS=()
 JSON=""
 while (($#)); do
   case "$1" in
     --json) JSON="$2"; shift 2 ;;
-    --pairs | --jobs | --producers | --consumers | --anchor-requests) ARGS+=("$1" "$2"); shift 2 ;;
+    --pairs) PAIRS="$2"; shift 2 ;;
+    --jobs) JOBS="$2"; shift 2 ;;
+    --producers) PRODUCERS="$2"; shift 2 ;;
+    --consumers | --anchor-requests) ARGS+=("$1" "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
+ARGS+=(--pairs "$PAIRS" --jobs "$JOBS" --producers "$PRODUCERS")
 
 if ! command -v redis-benchmark >/dev/null; then
   if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
@@ -49,6 +58,15 @@ export JAVA_HOME
 WORK="$(mktemp -d /tmp/capstan-queue-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
+# The API's enqueue path alone, through its own code in a Quarkus test JVM.
+./mvnw -B -pl api-service -am verify -Dit.test=OutboxEnqueueBenchmark -Dtest=none \
+  -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
+  -Dbench.queue.out="$WORK/api.json" -Dbench.queue.jobs="$JOBS" \
+  -Dbench.queue.producers="$PRODUCERS" -Dbench.queue.pairs="$PAIRS" >"$WORK/api.log" 2>&1 \
+  || { tail -80 "$WORK/api.log" >&2; exit 1; }
+grep -h "api enqueue" "$WORK/api.log" api-service/target/failsafe-reports/*OutboxEnqueueBenchmark*-output.txt 2>/dev/null | sort -u || true
+[[ -s "$WORK/api.json" ]] || { echo "OutboxEnqueueBenchmark wrote no result" >&2; exit 1; }
+
 # Compile the worker and its test classes (with the reactor: nothing is installed) and write the
 # test classpath.
 ./mvnw -B -q -pl media-worker -am test-compile dependency:build-classpath \
@@ -58,7 +76,7 @@ CP="media-worker/target/test-classes:media-worker/target/classes:$(cat "$WORK/cp
 
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$CP" \
   dev.capstan.worker.bench.QueueThroughputBenchmark "${ARGS[@]}" \
-  --section "$WORK/section.md" ${JSON:+--json "$JSON"}
+  --section "$WORK/section.md" --api-enqueue "$WORK/api.json" ${JSON:+--json "$JSON"}
 
 SECTION="$WORK/section.tagged"
 {

@@ -66,7 +66,7 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  * {@code redis-benchmark} doing nothing but {@code XADD} to one stream. jobs/s counts from the
  * first enqueue to the last acknowledgement.
  *
- * <p>Arguments: {@code --pairs 3 --jobs 10000 --producers 4 --consumers 4 --anchor-requests 100000
+ * <p>Arguments: {@code --pairs 3 --jobs 3000 --producers 4 --consumers 4 --anchor-requests 100000
  * --json FILE --section FILE}. Database and Redis come from the same settings as the tests ({@code
  * CAPSTAN_TEST_DB_URL}, {@code CAPSTAN_TEST_REDIS_URL}); the database and keys it makes are removed
  * at the end.
@@ -109,7 +109,7 @@ public final class QueueThroughputBenchmark {
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = options(args);
     int pairs = Integer.parseInt(opts.getOrDefault("pairs", "3"));
-    int jobs = Integer.parseInt(opts.getOrDefault("jobs", "10000"));
+    int jobs = Integer.parseInt(opts.getOrDefault("jobs", "3000"));
     int producers = Integer.parseInt(opts.getOrDefault("producers", "4"));
     int consumers = Integer.parseInt(opts.getOrDefault("consumers", "4"));
     int anchorRequests = Integer.parseInt(opts.getOrDefault("anchor-requests", "100000"));
@@ -134,7 +134,7 @@ public final class QueueThroughputBenchmark {
           new QueueThroughputBenchmark(
               jobs, producers, consumers, anchorRequests, redis, namespace, pool);
       try {
-        bench.run(pairs, opts.get("json"), opts.get("section"));
+        bench.run(pairs, opts.get("json"), opts.get("section"), opts.get("api-enqueue"));
       } finally {
         bench.removeKeys();
       }
@@ -142,7 +142,14 @@ public final class QueueThroughputBenchmark {
     System.exit(0);
   }
 
-  private void run(int pairs, String json, String section) throws Exception {
+  private void run(int pairs, String json, String section, String apiEnqueue) throws Exception {
+    List<Double> api = new ArrayList<>();
+    if (apiEnqueue != null) {
+      new ObjectMapper()
+          .readTree(Path.of(apiEnqueue).toFile())
+          .path("apiEnqueueJobsPerSecond")
+          .forEach(n -> api.add(n.asDouble()));
+    }
     insertUser();
     // One unmeasured round so the JIT, the pools and the server caches are warm.
     System.out.printf("warm-up: %.0f jobs/s%n", subject(Math.min(jobs, 2000)).jobsPerSecond());
@@ -177,10 +184,10 @@ public final class QueueThroughputBenchmark {
         TARGET_JOBS_PER_SECOND,
         median >= TARGET_JOBS_PER_SECOND ? "met" : "not met");
     if (json != null) {
-      writeJson(Path.of(json), measured, rounds);
+      writeJson(Path.of(json), measured, rounds, api);
     }
     if (section != null) {
-      writeSection(Path.of(section), subjects, anchors, ratios, rounds);
+      writeSection(Path.of(section), subjects, anchors, ratios, rounds, api);
     }
   }
 
@@ -438,7 +445,7 @@ public final class QueueThroughputBenchmark {
 
   // --- output ------------------------------------------------------------------------------------
 
-  private void writeJson(Path file, List<double[]> measured, List<Round> rounds)
+  private void writeJson(Path file, List<double[]> measured, List<Round> rounds, List<Double> api)
       throws IOException {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("benchmark", "queue-throughput");
@@ -476,6 +483,7 @@ public final class QueueThroughputBenchmark {
     extra.put(
         "dbExplicitCommitsPerJob",
         rounds.stream().map(r -> round1((double) r.dbCommits() / r.jobs())).toList());
+    extra.put("apiOutboxEnqueueJobsPerSecond", api);
     extra.put("cpus", Runtime.getRuntime().availableProcessors());
     extra.put("loadAverage1mAtEnd", loadAverage());
     doc.put("extra", extra);
@@ -483,7 +491,12 @@ public final class QueueThroughputBenchmark {
   }
 
   private void writeSection(
-      Path file, double[] subjects, double[] anchors, double[] ratios, List<Round> rounds)
+      Path file,
+      double[] subjects,
+      double[] anchors,
+      double[] ratios,
+      List<Round> rounds,
+      List<Double> api)
       throws IOException {
     double median = subjects[subjects.length / 2];
     double enqueue =
@@ -500,10 +513,11 @@ public final class QueueThroughputBenchmark {
 
             %s, %d alternating pairs of %,d jobs (%d producer, %d consumer threads); min / median /
             max. Each job: one transaction queues the video and writes the job row, `XADD`,
-            published mark; `XREADGROUP`, lease `UPDATE`, lease-guarded commit, `XACK`, all through
-            the worker's `LettuceJobQueue` and `JobStore` on MariaDB (`innodb_flush_log_at_trx_commit=1`)
-            and Redis on this host. The anchor is `redis-benchmark` (50 clients) doing only `XADD`
-            on the same Redis.
+            published mark; `XREADGROUP`, lease `UPDATE`, lease-guarded commit, `XACK`. The outbox
+            transaction is the benchmark's JDBC (the statements the API's Hibernate code issues; that code
+            is measured alone below), the rest is the worker's `LettuceJobQueue` and `JobStore`, on MariaDB
+            (`innodb_flush_log_at_trx_commit=1`) and Redis on this host. The anchor is `redis-benchmark`
+            (50 clients) doing only `XADD` on the same Redis.
 
             | what | jobs/s | anchor XADD/s | ratio | target | met |
             |---|---|---|---|---|---|
@@ -541,6 +555,23 @@ public final class QueueThroughputBenchmark {
             commitsPerJob,
             loadAverage(),
             Runtime.getRuntime().availableProcessors());
+    if (!api.isEmpty()) {
+      double[] sorted = api.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      text +=
+          String.format(
+              """
+
+              The API's own enqueue path on its own (`OutboxEnqueueBenchmark`: the upload's
+              transaction through Hibernate with `JobDispatcher.enqueueTranscode`, then the
+              after-commit `XADD` through Redisson and the published mark; %d producer threads, no
+              consumer): %.0f / %.0f / %.0f jobs/s (min / median / max of %d rounds).
+              """,
+              producers,
+              sorted[0],
+              sorted[sorted.length / 2],
+              sorted[sorted.length - 1],
+              sorted.length);
+    }
     Files.writeString(file, text);
   }
 
