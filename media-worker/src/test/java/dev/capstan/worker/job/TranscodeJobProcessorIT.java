@@ -22,9 +22,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +45,7 @@ class TranscodeJobProcessorIT {
 
   @Inject TranscodeJobProcessor processor;
   @Inject ObjectStore objects;
+  @Inject JobStore store;
 
   private static Path longClip;
 
@@ -168,6 +174,44 @@ class TranscodeJobProcessorIT {
     assertThat(process(s, () -> false).outcome()).isEqualTo(Outcome.SKIPPED);
     assertThat(video(s.videoId()).get("status")).isEqualTo("queued");
     assertThat(video(s.videoId()).get("progress_stage")).isNotEqualTo("transcoding");
+  }
+
+  @Test
+  void eight_workers_claiming_one_job_at_the_same_instant_yield_exactly_one_lease()
+      throws Exception {
+    Seeded s = seedQueuedVideo();
+    int workers = 8;
+    CyclicBarrier start = new CyclicBarrier(workers);
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    try {
+      List<Future<JobStore.Claim>> claims = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        String owner = "racer-" + i;
+        claims.add(
+            pool.submit(
+                () -> {
+                  start.await(10, TimeUnit.SECONDS);
+                  return store.claim(
+                      s.jobId(), s.videoId(), s.attempt(), owner, Duration.ofMinutes(1));
+                }));
+      }
+      List<String> winners = new ArrayList<>();
+      for (Future<JobStore.Claim> f : claims) {
+        if (f.get(30, TimeUnit.SECONDS) instanceof JobStore.Claim.Taken t) {
+          winners.add(t.lease().owner());
+        } else {
+          assertThat(f.get()).isInstanceOf(JobStore.Claim.NotAvailable.class);
+        }
+      }
+      assertThat(winners).hasSize(1);
+      Map<String, Object> row = job(s.jobId());
+      assertThat(row.get("state")).isEqualTo("RUNNING");
+      assertThat(row.get("lease_owner")).isEqualTo(winners.get(0));
+      assertThat(((Number) row.get("attempt")).intValue()).isEqualTo(s.attempt());
+      assertThat(video(s.videoId()).get("status")).isEqualTo("processing");
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private TranscodeJobProcessor.Result process(Seeded s, java.util.function.BooleanSupplier drain) {
