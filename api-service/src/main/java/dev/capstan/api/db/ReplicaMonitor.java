@@ -12,15 +12,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.Optional;
 
 /**
- * Measures the replica's lag with a heartbeat row (table {@code replication_heartbeat}): every
- * check reads the newest beat the replica has applied, then writes a new one on the primary. The
- * lag is the age of that beat by the replica's clock, so it is exact to one check interval and
- * needs no privilege beyond the application's own (unlike {@code SHOW REPLICA STATUS}), on MariaDB
- * and MySQL alike. A replica whose SQL thread stopped shows a growing lag; one that does not answer
- * is down.
+ * Measures the replica's lag with a heartbeat row (table {@code replication_heartbeat}) that every
+ * check writes on the primary. A replica holding the primary's newest beat is caught up (lag 0);
+ * otherwise its lag is the age of the beat it holds, by its own clock, so it is exact to one check
+ * interval. This needs no privilege beyond the application's own (unlike {@code SHOW REPLICA
+ * STATUS}) and works on MariaDB and MySQL alike; a replica whose SQL thread stopped shows a growing
+ * lag, one that does not answer is down.
  */
 @ApplicationScoped
 public class ReplicaMonitor {
@@ -40,23 +41,41 @@ public class ReplicaMonitor {
     if (replica.isEmpty()) {
       return;
     }
-    measure(replica.get());
+    Optional<LocalDateTime> newest = newestBeat();
+    measure(replica.get(), newest);
     beat();
   }
 
-  private void measure(AgroalDataSource replica) {
+  private Optional<LocalDateTime> newestBeat() {
+    try (Connection c = routing.getConnection();
+        Statement s = c.createStatement()) {
+      s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      try (ResultSet rs =
+          s.executeQuery("SELECT beat_at FROM replication_heartbeat WHERE id = 1")) {
+        return rs.next()
+            ? Optional.ofNullable(rs.getObject(1, LocalDateTime.class))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      return Optional.empty();
+    }
+  }
+
+  private void measure(AgroalDataSource replica, Optional<LocalDateTime> newest) {
     try (Connection c = replica.getConnection();
         Statement s = c.createStatement()) {
       s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       try (ResultSet rs =
           s.executeQuery(
-              "SELECT TIMESTAMPDIFF(MICROSECOND, beat_at, UTC_TIMESTAMP(6))"
+              "SELECT beat_at, TIMESTAMPDIFF(MICROSECOND, beat_at, UTC_TIMESTAMP(6))"
                   + " FROM replication_heartbeat WHERE id = 1")) {
-        if (!rs.next() || rs.getObject(1) == null) {
+        LocalDateTime held = rs.next() ? rs.getObject(1, LocalDateTime.class) : null;
+        if (held == null) {
           state.notReplicating("no heartbeat has reached the replica yet");
           return;
         }
-        long micros = Math.max(0, rs.getLong(1));
+        boolean caughtUp = newest.isPresent() && !held.isBefore(newest.get());
+        long micros = caughtUp ? 0 : Math.max(0, rs.getLong(2));
         state.measured(Duration.ofNanos(micros * 1000), config.db().replicaMaxLag());
       }
     } catch (SQLException e) {

@@ -16,8 +16,9 @@ import java.util.logging.Logger;
 /**
  * The data source Hibernate, Flyway and everything else in the API get: the primary's pool, except
  * that a connection asked for while {@link Route#current()} is {@link Route#REPLICA} comes from the
- * replica's pool. A replica that cannot give a connection is reported to {@link ReplicaState} and
- * the primary serves instead, so a replica outage never fails a request. Everything but {@code
+ * replica's pool. A replica that cannot give a connection is reported to {@link ReplicaState} (so
+ * the next reads skip it) and the read is repeated on the primary by {@link
+ * ReadRoutingInterceptor}, so a replica outage never fails a request. Everything but {@code
  * getConnection} is the primary pool's (its configuration, metrics, health).
  */
 final class RoutingDataSource implements AgroalDataSource {
@@ -38,8 +39,10 @@ final class RoutingDataSource implements AgroalDataSource {
       try {
         return replica.get().getConnection();
       } catch (SQLException e) {
+        // The transaction that asked may already be marked for rollback: the read is repeated,
+        // in a transaction of its own, on the primary (ReadRoutingInterceptor).
         state.connectionFailed(e);
-        Route.set(Route.PRIMARY);
+        throw e;
       }
     }
     return primary.getConnection();

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /** The API against a live replica pair, with lag checks fast enough for a test. */
 public class ReplicaProfile implements QuarkusTestProfile {
-  static final String MAX_LAG_SECONDS = "6";
+  static final String MAX_LAG_SECONDS = "8";
 
   @Override
   public Map<String, String> getConfigOverrides() {

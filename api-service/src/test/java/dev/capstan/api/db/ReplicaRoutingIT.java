@@ -178,9 +178,10 @@ class ReplicaRoutingIT {
       awaitReplicaState("up");
       assertThat(listTitles(u)).containsExactly("steady, says the replica");
     } finally {
-      if (ReplicaTestServices.pair.replicaRunning()) {
-        setTitleOnReplicaOnly(id, "steady");
+      if (!ReplicaTestServices.pair.replicaRunning()) {
+        ReplicaTestServices.pair.startAgain();
       }
+      setTitleOnReplicaOnly(id, "steady");
     }
   }
 
