@@ -13,11 +13,12 @@ public interface Transcoder {
   SourceMedia probe(Path source);
 
   /**
-   * Turns a probed source into the MP4 download rendition and a poster, written into {@code
-   * outputDir}.
+   * Turns a probed source into its renditions, written into {@code outputDir}: the HLS tree, the
+   * MP4 download (M4A for audio only), the poster and the storyboard.
    *
    * @throws MediaRejected when the source turns out undecodable part way
    * @throws TranscodeStopped when the listener asked to stop
+   * @throws TranscodeStalled when the position in the source stopped advancing
    */
   TranscodeResult transcode(
       Path source, SourceMedia media, Path outputDir, TranscodeListener listener);
