@@ -180,7 +180,8 @@ public interface ApiConfig {
 
     /**
      * How often view counts gathered in Redis are added to the database (one instance at a time,
-     * one transaction per batch). Owners' lists add what is still waiting, so they never lag.
+     * one transaction per batch). Owners' lists add what is waiting in Redis, so they lag by at
+     * most the 200 ms in which each instance gathers views before sending them to Redis.
      */
     @WithDefault("PT2S")
     Duration viewFlushEvery();
