@@ -2,11 +2,12 @@
 # API throughput against its anchor, nginx serving the same JSON bytes from a file, measured in
 # the same run as alternating A/B pairs with wrk on loopback (issue 6's benchmark).
 #
-#   bench/api-throughput.sh [--pairs 3] [--seconds 8] [--connections 64]
+#   bench/api-throughput.sh [--pairs 3] [--seconds 8] [--connections 64] [--json FILE]
 #
 # Starts its own embedded S3 and the packaged API (database capstan_bench_*, Redis namespace
 # capstan-bench-*; both removed afterwards), prints a table and rewrites the "API throughput"
-# section of docs/BENCHMARKS.md. Needs: a built tree (./capstan build), wrk and nginx
+# section of docs/BENCHMARKS.md; with --json, also writes the shared benchmark result object (the
+# cached GET's pairs, the share and create figures under "extra"). Needs: a built tree (./capstan build), wrk and nginx
 # (apt-get install wrk nginx), MariaDB and Redis as for ./capstan up.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,11 +16,13 @@ cd "$ROOT"
 PAIRS=3
 SECONDS_PER_RUN=8
 CONNECTIONS=64
+JSON_OUT=""
 while (($#)); do
   case "$1" in
     --pairs) PAIRS="$2"; shift 2 ;;
     --seconds) SECONDS_PER_RUN="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
+    --json) JSON_OUT="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -48,6 +51,9 @@ TOOLS_JAR=dev-tools/target/dev-tools.jar
 [[ -f "$API_JAR" && -f "$TOOLS_JAR" ]] || ./capstan build
 
 WORK="$(mktemp -d /tmp/capstan-bench.XXXXXX)"
+# nginx started as root serves from unprivileged workers ("nobody"): they must be able to read
+# the anchor's files, or every anchor request is a fast 403.
+chmod 755 "$WORK"
 RUN="bench$$"
 DB="capstan_bench_$RUN"
 PIDS=()
@@ -134,10 +140,15 @@ run() {
   local non2xx
   non2xx="$(awk '/Non-2xx/ {print $NF}' <<<"$out")"
   echo "$name $rps $p99 ${non2xx:-0}" >>"$RESULTS"
+  if [[ "${non2xx:-0}" != 0 ]]; then
+    echo "$name answered ${non2xx} non-2xx responses: the measurement is void" >&2
+    exit 1
+  fi
   printf '  %-22s %10.0f req/s  p99 %7.2f ms  non-2xx %s\n' "$name" "$rps" "$p99" "${non2xx:-0}" >&2
 }
 
 AUTH=(-H "Authorization: Bearer $TOKEN")
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "warming up" >&2
 wrk -t2 -c32 -d12s "${AUTH[@]}" "$API/api/v1/videos/$VIDEO" >/dev/null
 wrk -t2 -c32 -d8s "$API/api/v1/public/shares/$CODE" >/dev/null
@@ -151,6 +162,8 @@ for ((pair = 1; pair <= PAIRS; pair++)); do
   run api-public-share "$API/api/v1/public/shares/$CODE"
   run api-create-video "$API/api/v1/videos" "${AUTH[@]}" -s "$WORK/post.lua"
 done
+
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # stats NAME COLUMN -> "min median max"
 stats() {
@@ -185,7 +198,9 @@ SECTION="$WORK/section.md"
     "$(nproc) cores ($CPU), $(free -g | awk '/Mem:/ {print $2}') GiB," \
     "java $("$JAVA" -version 2>&1 | head -1 | sed 's/.*version "\([^"]*\)".*/\1/'), $("$NGINX" -v 2>&1 | sed 's/.*\///')."
   echo "$PAIRS alternating pairs of ${SECONDS_PER_RUN} s; min / median / max. The anchor is nginx serving the"
-  echo "same JSON bytes from a file. wrk, the API (or nginx), MariaDB and Redis share the machine."
+  echo "same JSON bytes from a file. wrk, the API (or nginx), MariaDB and Redis share the machine;"
+  echo "load average (1/5/15 min) before the runs $LOAD_BEFORE, after them $LOAD_AFTER (on $(nproc) cores:"
+  echo "anything well above 1 per core means other work competed for the CPU)."
   echo
   echo "| what | req/s | p99 ms | anchor req/s | ratio (median) | target | met |"
   echo "|---|---|---|---|---|---|---|"
@@ -195,6 +210,45 @@ SECTION="$WORK/section.md"
   echo "<!-- /api-throughput -->"
 } >"$SECTION"
 cat "$SECTION"
+
+if [[ -n "$JSON_OUT" ]]; then
+  python3 - "$RESULTS" "$JSON_OUT" "$CONNECTIONS" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" <<'PY'
+import json, statistics, sys
+results, out, connections, commit = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+runs = {}
+for line in open(results):
+    name, rps, p99, non2xx = line.split()
+    runs.setdefault(name, []).append({"rps": float(rps), "p99": float(p99), "non2xx": int(non2xx)})
+def pairs(subject, anchor):
+    return [{"subject": s["rps"], "anchor": a["rps"]} for s, a in zip(runs[subject], runs[anchor])]
+def ratios(ps):
+    r = sorted(p["subject"] / p["anchor"] for p in ps)
+    return {"min": r[0], "median": statistics.median(r), "max": r[-1]}
+video, share = pairs("api-get-video", "nginx-video"), pairs("api-public-share", "nginx-share")
+creates = [r["rps"] for r in runs["api-create-video"]]
+json.dump({
+    "benchmark": "api-throughput",
+    "title": "Cached GET /api/v1/videos/{id} vs nginx serving the same bytes (wrk, %d connections)" % connections,
+    "unit": "req/s",
+    "higherIsBetter": True,
+    "subject": "Capstan API, GET /api/v1/videos/{id} (cached)",
+    "anchor": "nginx serving the same JSON bytes from a file",
+    "pairs": video,
+    "target": {"description": "ratio >= 0.40 and p99 <= 25 ms", "ratio": 0.4, "absolute": None},
+    "extra": {
+        "commit": commit,
+        "getVideoRatios": ratios(video),
+        "getVideoP99Ms": [r["p99"] for r in runs["api-get-video"]],
+        "publicShare": {"pairs": share, "ratios": ratios(share),
+                        "p99Ms": [r["p99"] for r in runs["api-public-share"]]},
+        "createVideo": {"reqPerSec": creates, "median": statistics.median(creates),
+                        "target": 1000, "p99Ms": [r["p99"] for r in runs["api-create-video"]]},
+        "non2xx": {k: sum(r["non2xx"] for r in v) for k, v in runs.items()},
+    },
+}, open(out, "w"), indent=2)
+PY
+  echo "wrote $JSON_OUT" >&2
+fi
 
 DOC=docs/BENCHMARKS.md
 [[ -f "$DOC" ]] || printf '# Benchmarks\n\nEach section is written by the script it names; rerun it to refresh.\n\n' >"$DOC"
