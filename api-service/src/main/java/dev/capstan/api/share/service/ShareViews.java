@@ -29,8 +29,9 @@ import org.redisson.client.codec.StringCodec;
  * with one {@code HINCRBY} per link, so a hot link costs Redis one command per interval instead of
  * one per view. Every {@code capstan.share.view-flush-every} one instance (the holder of {@code
  * {ns}:locks:share-views}) moves the hash aside atomically, adds the counts to {@code
- * share_links.view_count} in one transaction and deletes what it moved. Owners' lists add the
- * counts still waiting in Redis, so they lag by at most the push interval.
+ * share_links.view_count} in one transaction and deletes what it moved. Owners' lists add the this
+ * instance's unsent counts and those waiting in Redis, so they lag by at most the other instances'
+ * push interval.
  *
  * <p>What can go wrong: an API restart loses nothing (counters are pushed at shutdown; the hash
  * lives in Redis). An API instance that crashes loses the views of its last push interval. If the
@@ -53,6 +54,9 @@ public class ShareViews {
 
   private final Map<String, Long> unpushed = new ConcurrentHashMap<>();
 
+  /** Held while counts move from memory to Redis, so {@link #pending} sees them in one place. */
+  private final Object moving = new Object();
+
   /** Counts one view of the link; never blocks, never fails the request. */
   public void count(String linkId) {
     unpushed.merge(linkId, 1L, Long::sum);
@@ -60,6 +64,12 @@ public class ShareViews {
 
   @Scheduled(every = "PT0.2S", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void push() {
+    synchronized (moving) {
+      pushNow();
+    }
+  }
+
+  private void pushNow() {
     if (unpushed.isEmpty()) {
       return;
     }
@@ -90,13 +100,28 @@ public class ShareViews {
     push();
   }
 
-  /** Views of these links not in the database yet (0 for each when Redis is unreachable). */
+  /**
+   * Views of these links not in the database yet: this instance's unsent ones and those waiting in
+   * Redis (those of other instances' last 200 ms are not seen; Redis unreachable: only ours).
+   */
   public Map<String, Long> pending(Collection<String> linkIds) {
     Map<String, Long> counts = new HashMap<>();
     if (linkIds.isEmpty()) {
       return counts;
     }
     Set<String> ids = Set.copyOf(linkIds);
+    synchronized (moving) {
+      return pendingNow(ids, counts);
+    }
+  }
+
+  private Map<String, Long> pendingNow(Set<String> ids, Map<String, Long> counts) {
+    for (String id : ids) {
+      Long here = unpushed.get(id);
+      if (here != null) {
+        counts.merge(id, here, Long::sum);
+      }
+    }
     try {
       for (String key : List.of(live(), flushing())) {
         redisson
