@@ -7,14 +7,16 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.capstan.api.webhook.service.WebhookSignature;
-import dev.capstan.model.event.VideoEvent;
+import dev.capstan.model.event.WebhookEvents;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,15 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.redisson.api.RedissonClient;
 
 /** Signed webhook deliveries to a real HTTP receiver on loopback, with retries and the log. */
 @QuarkusTest
 @QuarkusTestResource(value = CapstanTestServices.class, restrictToAnnotatedClass = false)
 class WebhookIT {
   record Received(Map<String, String> headers, String body) {}
-
-  @Inject RedissonClient redisson;
 
   HttpServer receiver;
   final List<Received> received = new CopyOnWriteArrayList<>();
@@ -65,12 +64,47 @@ class WebhookIT {
     return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
   }
 
+  /** Writes the event into webhook_outbox as the worker's JobStore does, with the video's facts. */
+  static void captureAsAWorkerWould(String videoId, String type, Instant at) throws Exception {
+    try (Connection c = CapstanTestServices.services.database().connect()) {
+      String userId;
+      String title;
+      try (PreparedStatement q =
+          c.prepareStatement("SELECT user_id, title, status FROM videos WHERE id = ?")) {
+        q.setString(1, videoId);
+        try (ResultSet rs = q.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          userId = rs.getString(1);
+          title = rs.getString(2);
+        }
+      }
+      String key = WebhookEvents.key(type, videoId, at);
+      try (PreparedStatement ins =
+          c.prepareStatement(
+              "INSERT INTO webhook_outbox (user_id, video_id, event_key, event_type, payload,"
+                  + " created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))")) {
+        ins.setString(1, userId);
+        ins.setString(2, videoId);
+        ins.setString(3, key);
+        ins.setString(4, type);
+        ins.setString(
+            5,
+            WebhookEvents.payload(
+                key,
+                type,
+                at,
+                WebhookEvents.videoFacts(videoId, title, "ready", 1.0, 320, 180, null, null)));
+        ins.executeUpdate();
+      }
+    }
+  }
+
   private static String video(String token) {
     return ApiTestClient.createVideo(token, "hooked");
   }
 
   @Test
-  void a_ready_video_is_delivered_once_signed_and_logged() {
+  void a_ready_video_captured_by_a_worker_is_delivered_once_signed_and_logged() throws Exception {
     String token = ApiTestClient.signUp();
     JsonPath hook =
         given()
@@ -93,10 +127,10 @@ class WebhookIT {
         .body("[0].secret", org.hamcrest.Matchers.nullValue());
 
     String id = video(token);
-    VideoEvent ready = VideoEvent.ready(id, Instant.now());
-    ApiTestClient.publishAsAWorkerWould(redisson, ready);
-    ApiTestClient.publishAsAWorkerWould(
-        redisson, ready); // seen twice (as by two API instances): still one delivery
+    // The event as a worker captures it, twice (say, relayed by two instances): one delivery.
+    Instant at = Instant.now();
+    captureAsAWorkerWould(id, "video.ready", at);
+    captureAsAWorkerWould(id, "video.ready", at);
 
     await().atMost(Duration.ofSeconds(15)).until(() -> received.size() >= 1);
     Received r = received.get(0);

@@ -202,6 +202,14 @@ public interface ApiConfig {
     /** Random bytes in a share code (12 bytes = 96 bits, 16 URL-safe characters). */
     @WithDefault("12")
     int codeBytes();
+
+    /**
+     * How often view counts gathered in Redis are added to the database (one instance at a time,
+     * one transaction per batch). Owners' lists add what is waiting in Redis, so they lag by at
+     * most the 200 ms in which each instance gathers views before sending them to Redis.
+     */
+    @WithDefault("PT2S")
+    Duration viewFlushEvery();
   }
 
   /** Per-user limits on writes; reads are not limited. */
@@ -269,6 +277,32 @@ public interface ApiConfig {
     /** Longest a session check is served from Redis (revocations evict at once). */
     @WithDefault("PT5M")
     Duration sessionTtl();
+
+    /**
+     * Longest a session check is served from this instance's memory; revocations reach every
+     * instance over Redis pub/sub at once, this bounds a lost message.
+     */
+    @WithDefault("PT10S")
+    Duration sessionNearTtl();
+
+    /**
+     * Longest a video is served from this instance's memory; writes and video events reach every
+     * instance over Redis pub/sub at once, this bounds a lost message.
+     */
+    @WithDefault("PT5S")
+    Duration videoNearTtl();
+
+    /** Longest a share link is served from Redis (revocations evict at once). */
+    @WithDefault("PT10M")
+    Duration shareTtl();
+
+    /** Longest a share link is served from this instance's memory (as for sessions). */
+    @WithDefault("PT10S")
+    Duration shareNearTtl();
+
+    /** Most entries each in-process near-cache (sessions, videos, share links) holds. */
+    @WithDefault("100000")
+    long nearMaxEntries();
   }
 
   Watch watch();

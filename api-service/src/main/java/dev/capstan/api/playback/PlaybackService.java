@@ -1,7 +1,7 @@
 package dev.capstan.api.playback;
 
 import dev.capstan.api.config.ApiConfig;
-import dev.capstan.api.share.persistence.ShareLinkEntity;
+import dev.capstan.api.share.service.ShareLink;
 import dev.capstan.api.share.service.ShareService;
 import dev.capstan.api.storage.MediaUrls;
 import dev.capstan.api.video.service.VideoService;
@@ -40,8 +40,8 @@ public class PlaybackService {
    * a protected one without its password unauthorised (from {@link ShareService#unlock}).
    */
   public Optional<String> forShare(String code, String password, String file) {
-    ShareLinkEntity link = shares.unlock(code, password);
-    return videos.snapshotOwned(link.userId, link.videoId).flatMap(v -> playlist(v, file));
+    ShareLink link = shares.unlock(code, password);
+    return videos.snapshotOwned(link.userId(), link.videoId()).flatMap(v -> playlist(v, file));
   }
 
   /**

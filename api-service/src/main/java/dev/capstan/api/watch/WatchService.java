@@ -5,7 +5,7 @@ import dev.capstan.api.comment.service.CommentService.Viewer;
 import dev.capstan.api.config.ApiConfig;
 import dev.capstan.api.error.NotFound;
 import dev.capstan.api.error.Unauthorized;
-import dev.capstan.api.share.persistence.ShareLinkEntity;
+import dev.capstan.api.share.service.ShareLink;
 import dev.capstan.api.share.service.ShareService;
 import dev.capstan.api.video.service.VideoService;
 import dev.capstan.model.api.CommentMessages.CommentView;
@@ -44,7 +44,7 @@ public class WatchService {
 
   /** The share page (counts a view). */
   public Outcome page(String code, String password) {
-    ShareLinkEntity link;
+    ShareLink link;
     try {
       link = shares.unlock(code, password);
     } catch (NotFound e) {
@@ -61,7 +61,7 @@ public class WatchService {
       return new Outcome.Gone();
     }
     List<CommentView> first = comments.listShared(code, password, FIRST_COMMENTS, null).items();
-    return new Outcome.Watch(WatchPage.of(view, link.passwordHash != null, first, baseUrl()));
+    return new Outcome.Watch(WatchPage.of(view, link.isProtected(), first, baseUrl()));
   }
 
   /** Whether {@code password} opens the link; empty when the link is gone. */
@@ -81,11 +81,11 @@ public class WatchService {
    * the live events and the player's switch to playing; counts no view.
    */
   public VideoView video(String code, String password) {
-    ShareLinkEntity link = shares.unlock(code, password);
+    ShareLink link = shares.unlock(code, password);
     VideoView v =
-        videos.find(link.userId, link.videoId).orElseThrow(() -> new NotFound("share link"));
+        videos.find(link.userId(), link.videoId()).orElseThrow(() -> new NotFound("share link"));
     // The owner's playlist URL needs the owner's session: link holders get the link's own.
-    return v.withPlayback(shares.forLinkHolders(v.playback(), link.code));
+    return v.withPlayback(shares.forLinkHolders(v.playback(), link.code()));
   }
 
   /** The oEmbed answer for a share URL of this installation. */
@@ -98,8 +98,8 @@ public class WatchService {
   /** A comment from the signed-in holder of the link. */
   public CommentView comment(
       String userId, String code, String password, CreateCommentRequest request) {
-    ShareLinkEntity link = shares.unlock(code, password);
-    return comments.add(new Viewer(userId, code, password), link.videoId, request);
+    ShareLink link = shares.unlock(code, password);
+    return comments.add(new Viewer(userId, code, password), link.videoId(), request);
   }
 
   private Optional<String> codeOf(String url) {

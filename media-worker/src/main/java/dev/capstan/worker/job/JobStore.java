@@ -1,5 +1,7 @@
 package dev.capstan.worker.job;
 
+import dev.capstan.model.event.VideoEventType;
+import dev.capstan.model.event.WebhookEvents;
 import dev.capstan.model.job.JobState;
 import dev.capstan.model.video.VideoStatus;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -223,6 +226,7 @@ public class JobStore {
             ProgressStage.DONE.wireName(),
             utc(now),
             lease.videoId());
+        captureWebhookEvent(c, lease.videoId(), VideoEventType.READY, now);
         c.commit();
         return true;
       } catch (SQLException | RuntimeException e) {
@@ -268,6 +272,9 @@ public class JobStore {
             retryable,
             RETRYING_STAGE,
             lease.videoId());
+        if (!retryable) {
+          captureWebhookEvent(c, lease.videoId(), VideoEventType.FAILED, now);
+        }
         c.commit();
         return true;
       } catch (SQLException | RuntimeException e) {
@@ -336,6 +343,53 @@ public class JobStore {
           jobId,
           attempt,
           JobState.QUEUED.name());
+    }
+  }
+
+  /**
+   * Writes the webhook event announcing the video's new state into {@code webhook_outbox}, in the
+   * caller's transaction (so it exists exactly when the change does), with the video's facts as
+   * they are now. Nothing is written for a user without webhooks. The API delivers it, even if none
+   * of its instances runs right now.
+   */
+  private void captureWebhookEvent(Connection c, String videoId, VideoEventType type, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
+            SELECT v.user_id, v.title, v.status, v.duration_seconds, v.width, v.height,
+              v.error_code, v.error_message
+            FROM videos v
+            WHERE v.id = ? AND EXISTS (SELECT 1 FROM webhooks w WHERE w.user_id = v.user_id)""")) {
+      ps.setString(1, videoId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return;
+        }
+        String key = WebhookEvents.key(type.wireName(), videoId, now);
+        Map<String, Object> facts =
+            WebhookEvents.videoFacts(
+                videoId,
+                rs.getString("title"),
+                rs.getString("status"),
+                rs.getObject("duration_seconds", Double.class),
+                rs.getObject("width", Integer.class),
+                rs.getObject("height", Integer.class),
+                rs.getString("error_code"),
+                rs.getString("error_message"));
+        update(
+            c,
+            """
+            INSERT INTO webhook_outbox (user_id, video_id, event_key, event_type, payload,
+              created_at)
+            VALUES (?, ?, ?, ?, ?, ?)""",
+            rs.getString("user_id"),
+            videoId,
+            key,
+            type.wireName(),
+            WebhookEvents.payload(key, type.wireName(), now, facts),
+            utc(now));
+      }
     }
   }
 

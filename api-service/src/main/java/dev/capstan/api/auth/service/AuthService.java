@@ -99,29 +99,42 @@ public class AuthService {
     sessions.evict(revoked);
   }
 
-  /** The caller behind a bearer token: from the session cache, else from the database. */
+  /**
+   * The caller behind a bearer token if this instance has the session in memory (never blocks, so
+   * the event loop may call it); empty means "ask {@link #authenticate}".
+   */
+  public Optional<AuthenticatedUser> authenticateFromMemory(String token) {
+    Instant now = clock.instant();
+    return sessions
+        .peek(SessionTokens.hash(token))
+        .filter(e -> e.expiresAt().isAfter(now))
+        .map(SessionCache.Entry::user);
+  }
+
+  /** The caller behind a bearer token: from the session caches, else from the database. */
   public Optional<AuthenticatedUser> authenticate(String token) {
     String hash = SessionTokens.hash(token);
     Instant now = now();
-    Optional<SessionCache.Entry> cached = sessions.get(hash);
-    if (cached.isPresent()) {
-      return cached.filter(e -> e.expiresAt().isAfter(now)).map(SessionCache.Entry::user);
-    }
-    Optional<SessionCache.Entry> loaded =
-        QuarkusTransaction.requiringNew()
-            .call(
-                () ->
-                    SessionEntity.findActive(hash, now)
-                        .flatMap(
-                            s ->
-                                UserEntity.<UserEntity>findByIdOptional(s.userId)
-                                    .map(
-                                        u ->
-                                            new SessionCache.Entry(
-                                                new AuthenticatedUser(u.id, u.email, u.name, s.id),
-                                                s.expiresAt))));
-    loaded.ifPresent(e -> sessions.put(hash, e, now));
-    return loaded.map(SessionCache.Entry::user);
+    return sessions
+        .get(
+            hash,
+            now,
+            () ->
+                QuarkusTransaction.requiringNew()
+                    .call(
+                        () ->
+                            SessionEntity.findActive(hash, now)
+                                .flatMap(
+                                    s ->
+                                        UserEntity.<UserEntity>findByIdOptional(s.userId)
+                                            .map(
+                                                u ->
+                                                    new SessionCache.Entry(
+                                                        new AuthenticatedUser(
+                                                            u.id, u.email, u.name, s.id),
+                                                        s.expiresAt)))))
+        .filter(e -> e.expiresAt().isAfter(now))
+        .map(SessionCache.Entry::user);
   }
 
   private NewSession openSession(UserEntity user) {

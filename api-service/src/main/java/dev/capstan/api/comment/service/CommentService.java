@@ -7,7 +7,7 @@ import dev.capstan.api.common.Keyset;
 import dev.capstan.api.db.ToleratesLag;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.NotFound;
-import dev.capstan.api.share.persistence.ShareLinkEntity;
+import dev.capstan.api.share.service.ShareLink;
 import dev.capstan.api.share.service.ShareService;
 import dev.capstan.api.video.persistence.VideoEntity;
 import dev.capstan.model.api.CommentMessages.Author;
@@ -87,8 +87,8 @@ public class CommentService {
   /** Comments as anyone holding the share link sees them (the share page). */
   @ToleratesLag
   public Page<CommentView> listShared(String code, String password, Integer limit, String cursor) {
-    ShareLinkEntity link = shares.unlock(code, password);
-    return page(link.videoId, limit, cursor);
+    ShareLink link = shares.unlock(code, password);
+    return page(link.videoId(), limit, cursor);
   }
 
   /** Authors delete their own comments; the video's owner may delete any on their video. */
@@ -156,8 +156,8 @@ public class CommentService {
     if (viewer.shareCode() == null) {
       throw new NotFound("video");
     }
-    ShareLinkEntity link = shares.unlock(viewer.shareCode(), viewer.sharePassword());
-    if (!link.videoId.equals(videoId)) {
+    ShareLink link = shares.unlock(viewer.shareCode(), viewer.sharePassword());
+    if (!link.videoId().equals(videoId)) {
       throw new NotFound("video");
     }
   }

@@ -8,6 +8,7 @@ import dev.capstan.api.job.persistence.JobEntity;
 import dev.capstan.api.job.queue.JobPublisher;
 import dev.capstan.api.storage.StorageDeletions;
 import dev.capstan.api.video.persistence.VideoEntity;
+import dev.capstan.api.webhook.service.WebhookService;
 import dev.capstan.model.event.VideoEvent;
 import dev.capstan.model.job.JobKinds;
 import dev.capstan.model.job.JobMessage;
@@ -52,6 +53,7 @@ public class JobRetries {
   @Inject VideoEventHub events;
   @Inject JobDispatcher dispatcher;
   @Inject MeterRegistry metrics;
+  @Inject WebhookService webhooks;
 
   /** The policy of this installation; each job row carries its own attempt budget. */
   public RetryPolicy policy() {
@@ -206,6 +208,10 @@ public class JobRetries {
             video.errorMessage = message;
             video.progressStage = VideoStatus.FAILED.wireName();
             video.updatedAt = now;
+            webhooks.capture(
+                VideoEvent.failed(videoId, code, message, now),
+                video.userId,
+                WebhookService.videoFacts(video));
           }
         }
         Map<String, String> fields =

@@ -12,6 +12,7 @@ import dev.capstan.api.playback.HlsUrls;
 import dev.capstan.api.share.persistence.ShareLinkEntity;
 import dev.capstan.api.video.persistence.VideoEntity;
 import dev.capstan.api.video.service.VideoService;
+import dev.capstan.api.video.service.VideoSnapshot;
 import dev.capstan.model.api.Page;
 import dev.capstan.model.api.ShareMessages.CreateShareRequest;
 import dev.capstan.model.api.ShareMessages.PublicShareView;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -41,6 +43,8 @@ public class ShareService {
   @Inject Clock clock;
   @Inject PasswordHasher passwords;
   @Inject VideoService videos;
+  @Inject ShareLinkCache links;
+  @Inject ShareViews views;
 
   public ShareView create(String userId, String videoId, CreateShareRequest request) {
     return QuarkusTransaction.requiringNew()
@@ -59,7 +63,7 @@ public class ShareService {
                     request.password() == null ? null : passwords.hash(request.password());
               }
               link.persist();
-              return view(link, video);
+              return view(link, video, 0);
             });
   }
 
@@ -84,7 +88,11 @@ public class ShareService {
                                     page.stream().map(l -> l.videoId).distinct().toList())
                                 .stream()
                                 .collect(Collectors.toMap(v -> v.id, Function.identity()));
-                    return page.stream().map(l -> view(l, byId.get(l.videoId))).toList();
+                    Map<String, Long> pending =
+                        views.pending(page.stream().map(l -> l.id).toList());
+                    return page.stream()
+                        .map(l -> view(l, byId.get(l.videoId), pending.getOrDefault(l.id, 0L)))
+                        .toList();
                   });
             });
   }
@@ -99,32 +107,53 @@ public class ShareService {
                       .orElseThrow(() -> new NotFound("share link"));
               link.delete();
             });
+    links.revoked(code);
   }
 
   /**
    * The link behind {@code code}, if it is live and {@code password} opens it: unknown, revoked and
-   * expired links are all "not found"; a protected link without the right password is 401.
+   * expired links are all "not found"; a protected link without the right password is 401. Served
+   * from the share-link cache.
    */
-  @ToleratesLag
-  public ShareLinkEntity unlock(String code, String password) {
+  public ShareLink unlock(String code, String password) {
     if (!ShareCodes.plausible(code)) {
       throw new NotFound("share link");
     }
-    ShareLinkEntity link =
-        QuarkusTransaction.requiringNew()
-            .call(() -> ShareLinkEntity.findByCode(code))
+    ShareLink link =
+        links
+            .get(code, () -> QuarkusTransaction.requiringNew().call(() -> load(code)))
             .filter(l -> !l.expiredAt(now()))
             .orElseThrow(() -> new NotFound("share link"));
-    if (link.passwordHash != null) {
+    if (link.isProtected()) {
       if (password == null || password.isEmpty()) {
         throw new Unauthorized(
             "share_password_required", "this link is protected: send its password");
       }
-      if (!passwords.matches(password, link.passwordHash)) {
+      if (!passwords.matches(password, link.passwordHash())) {
         throw new Unauthorized("share_password_invalid", "the password is wrong");
       }
     }
     return link;
+  }
+
+  /**
+   * What a link holder sees, if this instance holds an unprotected live link and its video in
+   * memory (never blocks: the event loop may call it; counts a view); empty means "ask {@link
+   * #open(String, String)}", which also answers every refusal.
+   */
+  public Optional<PublicShareView> openFromMemory(String code) {
+    if (!ShareCodes.plausible(code)) {
+      return Optional.empty();
+    }
+    return links
+        .peek(code)
+        .filter(l -> !l.isProtected() && !l.expiredAt(now()))
+        .flatMap(
+            l ->
+                videos
+                    .snapshotInMemory(l.videoId())
+                    .filter(v -> v.userId().equals(l.userId()))
+                    .map(v -> publicView(l, v)));
   }
 
   /** What a link holder sees; counts a view. {@code password}: the password header, if any. */
@@ -132,30 +161,48 @@ public class ShareService {
     return open(unlock(code, password));
   }
 
-  /** What the holder of an already unlocked link sees (the share page); counts a view. */
-  public PublicShareView open(ShareLinkEntity link) {
-    QuarkusTransaction.requiringNew()
-        .run(() -> ShareLinkEntity.update("viewCount = viewCount + 1 where id = ?1", link.id));
-    return QuarkusTransaction.requiringNew()
-        .call(
-            () -> {
-              VideoEntity video = VideoEntity.findById(link.videoId);
-              if (video == null) {
-                throw new NotFound("share link");
-              }
-              UserEntity owner = UserEntity.findById(video.userId);
-              VideoView v = videos.viewOf(video);
-              return new PublicShareView(
-                  link.code,
-                  v.title(),
+  /**
+   * What the holder of an already unlocked link sees (the share page); counts a view. Served from
+   * the caches: no database access when they hold the link and its video.
+   */
+  public PublicShareView open(ShareLink link) {
+    VideoSnapshot video =
+        videos
+            .snapshot(link.videoId())
+            .filter(v -> v.userId().equals(link.userId()))
+            .orElseThrow(() -> new NotFound("share link"));
+    return publicView(link, video);
+  }
+
+  private PublicShareView publicView(ShareLink link, VideoSnapshot video) {
+    views.count(link.id());
+    VideoView v = videos.viewOf(video);
+    return new PublicShareView(
+        link.code(),
+        v.title(),
+        link.ownerName(),
+        v.status(),
+        v.durationSeconds(),
+        v.width(),
+        v.height(),
+        v.thumbnailUrl(),
+        forLinkHolders(v.playback(), link.code()),
+        v.createdAt());
+  }
+
+  private static Optional<ShareLink> load(String code) {
+    return ShareLinkEntity.findByCode(code)
+        .map(
+            l -> {
+              UserEntity owner = UserEntity.findById(l.userId);
+              return new ShareLink(
+                  l.id,
+                  l.code,
+                  l.videoId,
+                  l.userId,
                   owner == null ? null : owner.name,
-                  v.status(),
-                  v.durationSeconds(),
-                  v.width(),
-                  v.height(),
-                  v.thumbnailUrl(),
-                  forLinkHolders(v.playback(), link.code),
-                  v.createdAt());
+                  l.passwordHash,
+                  l.expiresAt);
             });
   }
 
@@ -168,7 +215,7 @@ public class ShareService {
         p.mp4(), HlsUrls.share(config.publicBaseUrl(), code), p.m4a());
   }
 
-  private ShareView view(ShareLinkEntity link, VideoEntity video) {
+  private ShareView view(ShareLinkEntity link, VideoEntity video, long pendingViews) {
     return new ShareView(
         link.code,
         urlOf(link.code),
@@ -176,7 +223,7 @@ public class ShareService {
         video == null ? null : video.title,
         link.passwordHash != null,
         link.expiresAt,
-        link.viewCount,
+        link.viewCount + pendingViews,
         link.createdAt);
   }
 

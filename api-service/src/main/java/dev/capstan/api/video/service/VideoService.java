@@ -121,28 +121,40 @@ public class VideoService {
 
   /** The caller's video; served from the metadata cache when it holds it. */
   public Optional<VideoView> find(String userId, String videoId) {
-    Optional<VideoSnapshot> cached = cache.get(videoId);
-    if (cached.isPresent()) {
-      return cached.filter(s -> s.userId().equals(userId)).map(this::view);
-    }
-    Optional<VideoSnapshot> loaded =
-        QuarkusTransaction.requiringNew()
-            .call(() -> VideoEntity.findOwned(videoId, userId).map(this::snapshot));
-    loaded.ifPresent(cache::put);
-    return loaded.map(this::view);
+    return snapshotOwned(userId, videoId).map(this::view);
+  }
+
+  /**
+   * The caller's video if this instance holds it in memory (never blocks: the event loop may call
+   * it); empty means "ask {@link #find}", which also answers for videos that are not the caller's.
+   */
+  public Optional<VideoView> findInMemory(String userId, String videoId) {
+    return snapshotInMemory(videoId).filter(s -> s.userId().equals(userId)).map(this::view);
+  }
+
+  /** Any video by id if this instance holds it in memory; never blocks. */
+  public Optional<VideoSnapshot> snapshotInMemory(String videoId) {
+    return cache.peek(videoId);
   }
 
   /** The caller's video as the API sees it (cached like {@link #find}), for its playlists. */
   public Optional<VideoSnapshot> snapshotOwned(String userId, String videoId) {
-    Optional<VideoSnapshot> cached = cache.get(videoId);
-    if (cached.isPresent()) {
-      return cached.filter(s -> s.userId().equals(userId));
-    }
-    Optional<VideoSnapshot> loaded =
-        QuarkusTransaction.requiringNew()
-            .call(() -> VideoEntity.findOwned(videoId, userId).map(this::snapshot));
-    loaded.ifPresent(cache::put);
-    return loaded;
+    return snapshot(videoId).filter(s -> s.userId().equals(userId));
+  }
+
+  /** Any video by id, whoever owns it (share links check their own rights); cached. */
+  public Optional<VideoSnapshot> snapshot(String videoId) {
+    return cache.get(
+        videoId,
+        () ->
+            QuarkusTransaction.requiringNew()
+                .call(
+                    () -> VideoEntity.<VideoEntity>findByIdOptional(videoId).map(this::snapshot)));
+  }
+
+  /** What the API answers for a snapshot (presigned playback URLs included). */
+  public VideoView viewOf(VideoSnapshot v) {
+    return view(v);
   }
 
   /** The caller's videos, newest first, one keyset page; renditions in one query, no N+1. */
@@ -281,11 +293,6 @@ public class VideoService {
               VideoEntity.getEntityManager().refresh(v);
               return view(v);
             });
-  }
-
-  /** The view of a video loaded by another feature (share links); call inside a transaction. */
-  public VideoView viewOf(VideoEntity v) {
-    return view(v);
   }
 
   private VideoView view(VideoEntity v) {

@@ -21,9 +21,10 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Sends due deliveries. Each batch is claimed with {@code FOR UPDATE SKIP LOCKED} and pushed a
- * little into the future before sending, so several API instances never send the same delivery at
- * once. Failures back off exponentially (with jitter) until the delivery is a day old.
+ * Relays the webhook outbox into deliveries, then sends due deliveries. Each batch is claimed with
+ * {@code FOR UPDATE SKIP LOCKED} and pushed a little into the future before sending, so several API
+ * instances never send the same delivery at once. Failures back off exponentially (with jitter)
+ * until the delivery is a day old.
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -34,6 +35,7 @@ public class WebhookSender {
   @Inject Clock clock;
   @Inject SecretBox secrets;
   @Inject WebhookTargets targets;
+  @Inject WebhookService webhooks;
 
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -46,6 +48,13 @@ public class WebhookSender {
       delayed = "2s",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void sendDue() {
+    try {
+      while (webhooks.relayOutbox() > 0) {
+        // Drain what the workers captured, a batch per transaction.
+      }
+    } catch (RuntimeException e) {
+      Log.warnf("webhook outbox not relayed (the next run retries): %s", e.getMessage());
+    }
     if (!secrets.enabled()) {
       return;
     }

@@ -1,45 +1,40 @@
 package dev.capstan.api.webhook.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.capstan.api.common.Cursor;
 import dev.capstan.api.common.Keyset;
 import dev.capstan.api.config.ApiConfig;
 import dev.capstan.api.db.ToleratesLag;
 import dev.capstan.api.error.BadRequest;
 import dev.capstan.api.error.NotFound;
-import dev.capstan.api.event.VideoEventHub;
 import dev.capstan.api.video.persistence.VideoEntity;
 import dev.capstan.api.webhook.persistence.WebhookDeliveryEntity;
 import dev.capstan.api.webhook.persistence.WebhookEntity;
 import dev.capstan.model.api.Page;
 import dev.capstan.model.api.WebhookMessages.CreateWebhookRequest;
 import dev.capstan.model.api.WebhookMessages.DeliveryView;
-import dev.capstan.model.api.WebhookMessages.WebhookEvent;
 import dev.capstan.model.api.WebhookMessages.WebhookView;
 import dev.capstan.model.event.VideoEvent;
 import dev.capstan.model.event.VideoEventType;
-import io.quarkus.logging.Log;
+import dev.capstan.model.event.WebhookEvents;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * Webhook endpoints of a user, and the capture of video events into deliveries. Every API instance
- * sees every event (Redis pub/sub); the unique (webhook, event key) index makes exactly one
- * delivery of it, whichever instance inserts first.
+ * Webhook endpoints of a user, and the capture of video events into deliveries. Events are captured
+ * in the transaction of the change they announce: the API's own (a deletion, a video the retry
+ * policy gave up on) straight into {@code webhook_deliveries}, the worker's into {@code
+ * webhook_outbox}, which {@link #relayOutbox()} fans out on whichever instance gets there first.
+ * The unique (webhook, event key) index makes exactly one delivery of an event per webhook.
  */
 @ApplicationScoped
 public class WebhookService {
@@ -52,17 +47,12 @@ public class WebhookService {
           VideoEventType.DELETED.wireName());
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int OUTBOX_BATCH = 100;
 
   @Inject SecretBox secrets;
   @Inject WebhookTargets targets;
   @Inject ApiConfig config;
   @Inject Clock clock;
-  @Inject VideoEventHub hub;
-  @Inject ObjectMapper json;
-
-  void captureEvents(@Observes StartupEvent ignored) {
-    hub.listenToAll(this::captureFromBus);
-  }
 
   public WebhookView create(String userId, CreateWebhookRequest request) {
     for (String e : request.events()) {
@@ -145,18 +135,52 @@ public class WebhookService {
     if (!EVENTS.contains(event.type())) {
       return;
     }
-    String key = event.type() + ":" + event.videoId() + ":" + event.at().toEpochMilli();
+    String key = WebhookEvents.key(event.type(), event.videoId(), event.at());
+    fanOut(ownerId, key, event.type(), WebhookEvents.payload(key, event.type(), event.at(), video));
+  }
+
+  /**
+   * Turns events the worker wrote into {@code webhook_outbox} into deliveries, oldest first, and
+   * removes them, in one transaction per batch. Rows another instance is relaying are skipped.
+   *
+   * @return how many events were relayed
+   */
+  @SuppressWarnings("unchecked")
+  public int relayOutbox() {
+    return QuarkusTransaction.requiringNew()
+        .call(
+            () -> {
+              var em = WebhookEntity.getEntityManager();
+              List<Object[]> rows =
+                  em.createNativeQuery(
+                          "SELECT id, user_id, event_key, event_type, payload FROM webhook_outbox"
+                              + " ORDER BY id LIMIT "
+                              + OUTBOX_BATCH
+                              + " FOR UPDATE SKIP LOCKED")
+                      .getResultList();
+              if (rows.isEmpty()) {
+                return 0;
+              }
+              for (Object[] r : rows) {
+                fanOut((String) r[1], (String) r[2], (String) r[3], (String) r[4]);
+              }
+              em.createNativeQuery("DELETE FROM webhook_outbox WHERE id IN (?1)")
+                  .setParameter(1, rows.stream().map(r -> ((Number) r[0]).longValue()).toList())
+                  .executeUpdate();
+              return rows.size();
+            });
+  }
+
+  /** The facts of a video a webhook carries (no presigned URLs: they would expire in retries). */
+  public static Map<String, Object> videoFacts(VideoEntity v) {
+    return WebhookEvents.videoFacts(
+        v.id, v.title, v.status, v.durationSeconds, v.width, v.height, v.errorCode, v.errorMessage);
+  }
+
+  private void fanOut(String ownerId, String key, String type, String payload) {
     Instant now = now();
-    String payload;
-    try {
-      payload =
-          json.writeValueAsString(
-              new WebhookEvent(key, event.type(), event.at(), Map.of("video", video)));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
     for (WebhookEntity w : WebhookEntity.ofUser(ownerId)) {
-      if (!w.eventList().contains(event.type())) {
+      if (!w.eventList().contains(type)) {
         continue;
       }
       WebhookEntity.getEntityManager()
@@ -167,44 +191,11 @@ public class WebhookService {
           .setParameter(1, UUID.randomUUID().toString())
           .setParameter(2, w.id)
           .setParameter(3, key)
-          .setParameter(4, event.type())
+          .setParameter(4, type)
           .setParameter(5, payload)
           .setParameter(6, now)
           .setParameter(7, now.plus(config.webhooks().giveUpAfter()))
           .executeUpdate();
-    }
-  }
-
-  /** The facts of a video a webhook carries (no presigned URLs: they would expire in retries). */
-  public static Map<String, Object> videoFacts(VideoEntity v) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", v.id);
-    m.put("title", v.title);
-    m.put("status", v.status);
-    m.put("durationSeconds", v.durationSeconds);
-    m.put("width", v.width);
-    m.put("height", v.height);
-    if (v.errorCode != null) {
-      m.put("error", Map.of("code", v.errorCode, "message", String.valueOf(v.errorMessage)));
-    }
-    return m;
-  }
-
-  private void captureFromBus(VideoEvent event) {
-    if (!EVENTS.contains(event.type()) || VideoEventType.DELETED.wireName().equals(event.type())) {
-      return; // deletions are captured in the deleting transaction, while the row exists
-    }
-    try {
-      QuarkusTransaction.requiringNew()
-          .run(
-              () -> {
-                VideoEntity v = VideoEntity.findById(event.videoId());
-                if (v != null) {
-                  capture(event, v.userId, videoFacts(v));
-                }
-              });
-    } catch (RuntimeException e) {
-      Log.warnf("webhook capture of %s for %s failed: %s", event.type(), event.videoId(), e);
     }
   }
 

@@ -1,0 +1,140 @@
+package dev.capstan.worker.job;
+
+import static dev.capstan.worker.testing.WorkerFixtures.rows;
+import static dev.capstan.worker.testing.WorkerFixtures.seedQueuedVideo;
+import static dev.capstan.worker.testing.WorkerFixtures.video;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.capstan.model.job.JobState;
+import dev.capstan.model.video.FailureReason;
+import dev.capstan.worker.testing.WorkerFixtures;
+import dev.capstan.worker.testing.WorkerFixtures.Seeded;
+import dev.capstan.worker.testing.WorkerTestServices;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker captures webhook events into {@code webhook_outbox} in the transaction that changes
+ * the video, on the real database: nothing when the change is not made, nothing for users without
+ * webhooks.
+ */
+@QuarkusTest
+@WithTestResource(WorkerTestServices.class)
+class WebhookOutboxIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Inject JobStore store;
+
+  @Test
+  void a_video_that_becomes_ready_leaves_its_event_in_the_outbox_with_its_facts() throws Exception {
+    Seeded s = seedQueuedVideo();
+    String userId = withAWebhook(s);
+    Lease lease = claim(s);
+
+    assertThat(store.recordSuccess(lease, success(s))).isTrue();
+
+    List<Map<String, Object>> events = outboxOf(s);
+    assertThat(events).hasSize(1);
+    Map<String, Object> e = events.get(0);
+    assertThat(e.get("user_id")).isEqualTo(userId);
+    assertThat(e.get("event_type")).isEqualTo("video.ready");
+    assertThat((String) e.get("event_key")).startsWith("video.ready:" + s.videoId() + ":");
+    JsonNode payload = JSON.readTree((String) e.get("payload"));
+    assertThat(payload.get("id").asText()).isEqualTo(e.get("event_key"));
+    assertThat(payload.get("type").asText()).isEqualTo("video.ready");
+    assertThat(payload.at("/data/video/id").asText()).isEqualTo(s.videoId());
+    assertThat(payload.at("/data/video/title").asText()).isEqualTo("Holiday");
+    assertThat(payload.at("/data/video/status").asText()).isEqualTo("ready");
+    assertThat(payload.at("/data/video/width").asInt()).isEqualTo(320);
+    assertThat(payload.at("/data/video/error").isMissingNode()).isTrue();
+  }
+
+  @Test
+  void a_video_that_fails_for_good_leaves_video_failed_with_its_reason() throws Exception {
+    Seeded s = seedQueuedVideo();
+    withAWebhook(s);
+    Lease lease = claim(s);
+
+    store.recordFailure(
+        lease,
+        JobState.DEAD,
+        JobFailure.ofMedia(FailureReason.UNSUPPORTED_MEDIA, "moov atom not found"));
+
+    List<Map<String, Object>> events = outboxOf(s);
+    assertThat(events).extracting(e -> e.get("event_type")).containsExactly("video.failed");
+    JsonNode payload = JSON.readTree((String) events.get(0).get("payload"));
+    assertThat(payload.at("/data/video/status").asText()).isEqualTo("failed");
+    assertThat(payload.at("/data/video/error/code").asText())
+        .isEqualTo(FailureReason.UNSUPPORTED_MEDIA.code());
+  }
+
+  @Test
+  void a_retryable_failure_a_lost_lease_and_a_user_without_webhooks_leave_nothing()
+      throws Exception {
+    Seeded retried = seedQueuedVideo();
+    withAWebhook(retried);
+    store.recordFailure(
+        claim(retried),
+        JobState.FAILED,
+        JobFailure.ofInternal(new IllegalStateException("S3 went away")));
+    assertThat(outboxOf(retried)).isEmpty();
+
+    Seeded lost = seedQueuedVideo();
+    withAWebhook(lost);
+    Lease lease = claim(lost);
+    WorkerFixtures.leaseTo(lost, "the-other-worker", 10);
+    assertThat(store.recordSuccess(lease, success(lost))).isFalse();
+    assertThat(outboxOf(lost)).isEmpty();
+
+    Seeded noHooks = seedQueuedVideo();
+    assertThat(store.recordSuccess(claim(noHooks), success(noHooks))).isTrue();
+    assertThat(video(noHooks.videoId()).get("status")).isEqualTo("ready");
+    assertThat(outboxOf(noHooks)).isEmpty();
+  }
+
+  private Lease claim(Seeded s) throws Exception {
+    JobStore.Claim claim =
+        store.claim(s.jobId(), s.videoId(), s.attempt(), "outbox-test", Duration.ofMinutes(1));
+    assertThat(claim).isInstanceOf(JobStore.Claim.Taken.class);
+    return ((JobStore.Claim.Taken) claim).lease();
+  }
+
+  private static String withAWebhook(Seeded s) throws Exception {
+    String userId = (String) video(s.videoId()).get("user_id");
+    WorkerFixtures.execute(
+        "INSERT INTO webhooks (id, user_id, url, events, secret_encrypted, created_at)"
+            + " VALUES (?, ?, 'https://example.com/hook', 'video.ready,video.failed', 'x', ?)",
+        UUID.randomUUID().toString(),
+        userId,
+        LocalDateTime.now(ZoneOffset.UTC));
+    return userId;
+  }
+
+  private static JobStore.Success success(Seeded s) {
+    String prefix = "videos/" + s.videoId() + "/a" + s.attempt() + "/";
+    return new JobStore.Success(
+        prefix,
+        1.0,
+        320,
+        180,
+        30.0,
+        true,
+        List.of(
+            new JobStore.RenditionRow(
+                "mp4", "180p", 320, 180, 300, "avc1", prefix + "mp4/download.mp4", 1000)));
+  }
+
+  private static List<Map<String, Object>> outboxOf(Seeded s) throws Exception {
+    return rows("SELECT * FROM webhook_outbox WHERE video_id = ? ORDER BY id", s.videoId());
+  }
+}
