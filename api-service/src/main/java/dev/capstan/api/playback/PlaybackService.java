@@ -54,8 +54,8 @@ public class PlaybackService {
 
   /** The storyboard cues of a share link's video, authorised as its playlists are. */
   public Optional<String> storyboardForShare(String code, String password) {
-    ShareLinkEntity link = shares.unlock(code, password);
-    return videos.snapshotOwned(link.userId, link.videoId).flatMap(this::storyboard);
+    ShareLink link = shares.unlock(code, password);
+    return videos.snapshotOwned(link.userId(), link.videoId()).flatMap(this::storyboard);
   }
 
   private Optional<String> storyboard(VideoSnapshot v) {
