@@ -28,6 +28,23 @@ class WebhookEventsTest {
   }
 
   @Test
+  void a_rendition_event_names_its_rendition_and_has_a_key_per_rendition() {
+    String key = WebhookEvents.renditionKey("v-1", "hls_rung/720p", AT);
+    assertThat(key).isEqualTo("video.rendition.ready:v-1:hls_rung/720p:1795858200123");
+    assertThat(WebhookEvents.renditionKey("v-1", "mp4/720p", AT)).isNotEqualTo(key);
+    assertThat(
+            WebhookEvents.payload(
+                key,
+                "video.rendition.ready",
+                AT,
+                WebhookEvents.videoFacts("v-1", "Talk", "ready", 12.5, 1280, 720, null, null),
+                WebhookEvents.renditionFacts("hls_rung", "720p", 1280, 720, 2800, "avc1.64001f")))
+        .endsWith(
+            "\"rendition\":{\"kind\":\"hls_rung\",\"name\":\"720p\",\"width\":1280,"
+                + "\"height\":720,\"bitrateKbps\":2800,\"codecs\":\"avc1.64001f\"}}}");
+  }
+
+  @Test
   void a_failed_event_carries_the_reason() {
     assertThat(
             WebhookEvents.payload(

@@ -699,7 +699,9 @@ class JobQueueSystemIT {
   }
 
   private static final Pattern SAMPLE =
-      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*\\})?) (\\S+)$");
+      // A sample may end in an OpenMetrics exemplar ("# {trace_id=...} 1.0 <time>"): counters
+      // bumped inside a job's span carry one.
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*\\})?) (\\S+)(?: # \\{.*)?$");
 
   /**
    * A service's Prometheus samples by series ({@code name{label="value",...}} exactly as scraped).

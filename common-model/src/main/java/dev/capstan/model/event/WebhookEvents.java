@@ -28,6 +28,30 @@ public final class WebhookEvents {
     return type + ":" + videoId + ":" + at.toEpochMilli();
   }
 
+  /** The key of a {@code video.rendition.ready} event: one per rendition of the video. */
+  public static String renditionKey(String videoId, String rendition, Instant at) {
+    return VideoEventType.RENDITION_READY.wireName()
+        + ":"
+        + videoId
+        + ":"
+        + rendition
+        + ":"
+        + at.toEpochMilli();
+  }
+
+  /** The facts of one rendition a {@code video.rendition.ready} event carries. */
+  public static Map<String, Object> renditionFacts(
+      String kind, String name, Integer width, Integer height, Integer bitrateKbps, String codecs) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("kind", kind);
+    m.put("name", name);
+    m.put("width", width);
+    m.put("height", height);
+    m.put("bitrateKbps", bitrateKbps);
+    m.put("codecs", codecs);
+    return m;
+  }
+
   /**
    * The facts of a video a webhook carries (no presigned URLs: they would expire in retries).
    * {@code errorCode} null: no {@code error} field.
@@ -59,8 +83,26 @@ public final class WebhookEvents {
 
   /** The body a receiver gets: {@code {id, type, createdAt, data: {video: facts}}}. */
   public static String payload(String key, String type, Instant at, Map<String, Object> video) {
+    return payload(key, type, at, video, null);
+  }
+
+  /**
+   * As {@link #payload(String, String, Instant, Map)}, with {@code data.rendition} when {@code
+   * rendition} is not null.
+   */
+  public static String payload(
+      String key,
+      String type,
+      Instant at,
+      Map<String, Object> video,
+      Map<String, Object> rendition) {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("video", video);
+    if (rendition != null) {
+      data.put("rendition", rendition);
+    }
     try {
-      return JSON.writeValueAsString(new WebhookEvent(key, type, at, Map.of("video", video)));
+      return JSON.writeValueAsString(new WebhookEvent(key, type, at, data));
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot encode webhook event", e);
     }

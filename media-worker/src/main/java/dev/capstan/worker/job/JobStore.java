@@ -226,7 +226,12 @@ public class JobStore {
             ProgressStage.DONE.wireName(),
             utc(now),
             lease.videoId());
-        captureWebhookEvent(c, lease.videoId(), VideoEventType.READY, now);
+        for (RenditionRow r : s.renditions()) {
+          if (announcesItself(r)) {
+            captureWebhookEvent(c, lease.videoId(), VideoEventType.RENDITION_READY, r, now);
+          }
+        }
+        captureWebhookEvent(c, lease.videoId(), VideoEventType.READY, null, now);
         c.commit();
         return true;
       } catch (SQLException | RuntimeException e) {
@@ -273,7 +278,7 @@ public class JobStore {
             RETRYING_STAGE,
             lease.videoId());
         if (!retryable) {
-          captureWebhookEvent(c, lease.videoId(), VideoEventType.FAILED, now);
+          captureWebhookEvent(c, lease.videoId(), VideoEventType.FAILED, null, now);
         }
         c.commit();
         return true;
@@ -352,7 +357,21 @@ public class JobStore {
    * they are now. Nothing is written for a user without webhooks. The API delivers it, even if none
    * of its instances runs right now.
    */
-  private void captureWebhookEvent(Connection c, String videoId, VideoEventType type, Instant now)
+  /** How events name a rendition: {@code kind/name}, e.g. {@code hls_rung/720p}. */
+  public static String renditionId(RenditionRow r) {
+    return r.kind() + "/" + r.name();
+  }
+
+  /** Renditions a player or a download can use, each announced by {@code video.rendition.ready}. */
+  public static boolean announcesItself(RenditionRow r) {
+    return switch (r.kind()) {
+      case "hls_rung", "hls_audio", "mp4", "m4a" -> true;
+      default -> false;
+    };
+  }
+
+  private void captureWebhookEvent(
+      Connection c, String videoId, VideoEventType type, RenditionRow rendition, Instant now)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -366,7 +385,10 @@ public class JobStore {
         if (!rs.next()) {
           return;
         }
-        String key = WebhookEvents.key(type.wireName(), videoId, now);
+        String key =
+            rendition == null
+                ? WebhookEvents.key(type.wireName(), videoId, now)
+                : WebhookEvents.renditionKey(videoId, renditionId(rendition), now);
         Map<String, Object> facts =
             WebhookEvents.videoFacts(
                 videoId,
@@ -387,7 +409,20 @@ public class JobStore {
             videoId,
             key,
             type.wireName(),
-            WebhookEvents.payload(key, type.wireName(), now, facts),
+            WebhookEvents.payload(
+                key,
+                type.wireName(),
+                now,
+                facts,
+                rendition == null
+                    ? null
+                    : WebhookEvents.renditionFacts(
+                        rendition.kind(),
+                        rendition.name(),
+                        rendition.width(),
+                        rendition.height(),
+                        rendition.bitrateKbps(),
+                        rendition.codecs())),
             utc(now));
       }
     }

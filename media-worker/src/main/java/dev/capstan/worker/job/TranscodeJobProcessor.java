@@ -226,6 +226,14 @@ public class TranscodeJobProcessor {
             media.durationSeconds(),
             media.videoCodec(),
             media.display());
+        // One event per playable rendition, before the video's own ready (in announce).
+        Instant renditionsAt = clock.instant();
+        for (JobStore.RenditionRow r : rows) {
+          if (JobStore.announcesItself(r)) {
+            events.publish(
+                VideoEvent.renditionReady(lease.videoId(), JobStore.renditionId(r), renditionsAt));
+          }
+        }
         return Result.of(Outcome.SUCCEEDED);
       } catch (TranscodeStopped e) {
         if (keeper.lost()) {

@@ -44,8 +44,18 @@ class WebhookOutboxIT {
     assertThat(store.recordSuccess(lease, success(s))).isTrue();
 
     List<Map<String, Object>> events = outboxOf(s);
-    assertThat(events).hasSize(1);
-    Map<String, Object> e = events.get(0);
+    // One video.rendition.ready per playable rendition (the MP4 here; not the poster), then ready.
+    assertThat(events)
+        .extracting(e -> e.get("event_type"))
+        .containsExactly("video.rendition.ready", "video.ready");
+    JsonNode rendition = JSON.readTree((String) events.get(0).get("payload"));
+    assertThat(rendition.at("/data/rendition/kind").asText()).isEqualTo("mp4");
+    assertThat(rendition.at("/data/rendition/name").asText()).isEqualTo("180p");
+    assertThat(rendition.at("/data/rendition/width").asInt()).isEqualTo(320);
+    assertThat(rendition.at("/data/video/id").asText()).isEqualTo(s.videoId());
+    assertThat((String) events.get(0).get("event_key"))
+        .startsWith("video.rendition.ready:" + s.videoId() + ":mp4/180p:");
+    Map<String, Object> e = events.get(1);
     assertThat(e.get("user_id")).isEqualTo(userId);
     assertThat(e.get("event_type")).isEqualTo("video.ready");
     assertThat((String) e.get("event_key")).startsWith("video.ready:" + s.videoId() + ":");
@@ -131,7 +141,9 @@ class WebhookOutboxIT {
         true,
         List.of(
             new JobStore.RenditionRow(
-                "mp4", "180p", 320, 180, 300, "avc1", prefix + "mp4/download.mp4", 1000)));
+                "mp4", "180p", 320, 180, 300, "avc1", prefix + "mp4/download.mp4", 1000),
+            new JobStore.RenditionRow(
+                "thumbnail", "poster", 320, 180, null, null, prefix + "poster.jpg", 100)));
   }
 
   private static List<Map<String, Object>> outboxOf(Seeded s) throws Exception {
