@@ -15,6 +15,9 @@ DB_USER="${CAPSTAN_DB_USER:-root}"
 DB_PASSWORD="${CAPSTAN_DB_PASSWORD:-}"
 REDIS_URL="${CAPSTAN_REDIS_URL:-redis://127.0.0.1:6379}"
 
+# Functions run inside $(...) too: make a failure there a failure.
+shopt -s inherit_errexit
+
 bench_log() { printf '%s: %s\n' "${BENCH_NAME:-bench}" "$*" >&2; }
 bench_die() { bench_log "$*"; exit 1; }
 
@@ -50,14 +53,29 @@ bench_init() {
   DB="capstan_bench_$RUN_ID"
   NS="capstan-bench-$RUN_ID"
   BENCH_PIDS=()
+  : >"$WORK/pids"
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
 }
 
+# bench_track PID: stopped at exit, even when started inside $(...).
+bench_track() {
+  BENCH_PIDS+=("$1")
+  echo "$1" >>"$WORK/pids"
+}
+
 bench_cleanup() {
-  local pid
-  for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${BENCH_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  local pid pids
+  mapfile -t pids < <(cat "$WORK/pids" 2>/dev/null)
+  for pid in "${BENCH_PIDS[@]}" "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Children are waited for; processes started inside $(...) are not ours to wait: poll them,
+  # and after 30 s (a worker may be draining a job) stop them hard.
+  local deadline=$((SECONDS + 30))
+  for pid in "${BENCH_PIDS[@]}" "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
   [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
   mariadb -h"$DB_HOST" -P"$DB_PORT" -u"$DB_USER" ${DB_PASSWORD:+-p"$DB_PASSWORD"} \
     -e "DROP DATABASE IF EXISTS $DB" 2>/dev/null || true
@@ -74,7 +92,7 @@ bench_free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0
 bench_start_s3() {
   S3_PORT="$(bench_free_port)"
   "$JAVA" -Xmx256m -jar "$TOOLS_JAR" s3 --port "$S3_PORT" --data "$WORK/s3" >"$WORK/s3.log" 2>&1 &
-  BENCH_PIDS+=($!)
+  bench_track $!
   local i
   for ((i = 0; i < 600; i++)); do
     grep -q READY "$WORK/s3.log" 2>/dev/null && break
@@ -92,7 +110,7 @@ bench_start_s3() {
   export QUARKUS_LOG_CATEGORY__IO_QUARKUS__LEVEL=WARN
 }
 
-# bench_wait_ready URL SECONDS LOG: polls every 50 ms; dies with the log's tail on timeout.
+# bench_wait_ready URL SECONDS LOG: polls every 50 ms; on timeout prints the log's tail, fails.
 bench_wait_ready() {
   local deadline=$((SECONDS + $2))
   while ((SECONDS < deadline)); do
@@ -100,7 +118,8 @@ bench_wait_ready() {
     sleep 0.05
   done
   tail -n 30 "$3" >&2
-  bench_die "not ready at $1 within $2 s (log $3)"
+  bench_log "not ready at $1 within $2 s (log $3)"
+  return 1
 }
 
 # bench_start_api: sets API_PID, API_PORT, API; waits until ready.
@@ -109,9 +128,9 @@ bench_start_api() {
   QUARKUS_HTTP_PORT="$API_PORT" "$JAVA" "${SERVICE_FLAGS[@]}" -Xmx512m -jar "$API_JAR" \
     >"$WORK/api.log" 2>&1 &
   API_PID=$!
-  BENCH_PIDS+=("$API_PID")
+  bench_track "$API_PID"
   API="http://127.0.0.1:$API_PORT"
-  bench_wait_ready "$API/q/health/ready" 180 "$WORK/api.log"
+  bench_wait_ready "$API/q/health/ready" 180 "$WORK/api.log" || exit 1
 }
 
 # bench_start_worker N: worker N with its health port; sets WORKER_PID (not waited for).
@@ -122,7 +141,7 @@ bench_start_worker() {
     "$JAVA" "${SERVICE_FLAGS[@]}" -Xmx768m -jar "$WORKER_JAR" >"$WORK/worker-$1.log" 2>&1 &
   WORKER_PID=$!
   WORKER_URL="http://127.0.0.1:$port"
-  BENCH_PIDS+=("$WORKER_PID")
+  bench_track "$WORKER_PID"
 }
 
 # bench_stop PID: SIGTERM and wait (a worker drains its job first).

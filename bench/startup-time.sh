@@ -37,8 +37,8 @@ start_service() {
   QUARKUS_HTTP_PORT="$port" CAPSTAN_WORKER_ID="bench-start-$RUN_ID" \
     "$JAVA" "${SERVICE_FLAGS[@]}" "$heap" -jar "$jar" >"$log" 2>&1 &
   pid=$!
-  BENCH_PIDS+=("$pid")
-  bench_wait_ready "http://127.0.0.1:$port/q/health/ready" 120 "$log"
+  bench_track "$pid"
+  bench_wait_ready "http://127.0.0.1:$port/q/health/ready" 120 "$log" || exit 1
   local took rss
   took="$(bench_since "$t0")"
   rss="$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status")"
@@ -60,12 +60,13 @@ RSS_FILE="$WORK/rss"
 : >"$PAIRS_FILE"
 for ((i = 1; i <= PAIRS; i++)); do
   if ((i % 2)); then
-    read -r s rss <<<"$(start_service)"
+    started="$(start_service)"
     a="$(jvm_floor)"
   else
     a="$(jvm_floor)"
-    read -r s rss <<<"$(start_service)"
+    started="$(start_service)"
   fi
+  read -r s rss <<<"$started"
   echo "$s $a" >>"$PAIRS_FILE"
   echo "$rss" >>"$RSS_FILE"
   bench_log "pair $i/$PAIRS: $SERVICE ready in $s s (RSS $rss MB), JVM alone $a s"

@@ -54,12 +54,14 @@ SPEED_FILE="$WORK/speed"
 : >"$PAIRS_FILE"
 for ((p = 1; p <= PAIRS; p++)); do
   if ((p % 2)); then
-    read -r big big_speed <<<"$(upload "$BIG")"
-    read -r small small_speed <<<"$(upload "$SMALL")"
+    big_run="$(upload "$BIG")"
+    small_run="$(upload "$SMALL")"
   else
-    read -r small small_speed <<<"$(upload "$SMALL")"
-    read -r big big_speed <<<"$(upload "$BIG")"
+    small_run="$(upload "$SMALL")"
+    big_run="$(upload "$BIG")"
   fi
+  read -r big big_speed <<<"$big_run"
+  read -r small small_speed <<<"$small_run"
   echo "$big $small" >>"$PAIRS_FILE"
   echo "$big_speed" >>"$SPEED_FILE"
   bench_log "pair $p/$PAIRS: peak RSS $big MB during $BIG MiB ($big_speed MiB/s), $small MB during $SMALL MiB"

@@ -72,7 +72,7 @@ round() {
     urls+=("$WORKER_URL")
   done
   for ((i = 1; i <= n; i++)); do
-    bench_wait_ready "${urls[i - 1]}/q/health/ready" 180 "$WORK/worker-$i.log"
+    bench_wait_ready "${urls[i - 1]}/q/health/ready" 180 "$WORK/worker-$i.log" || exit 1
   done
   jobs "$n" >/dev/null
   local took

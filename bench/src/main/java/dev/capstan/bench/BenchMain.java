@@ -14,7 +14,8 @@ import java.util.Map;
  *   <li>{@code transcode --json FILE [--pairs 3] [--seconds 12] [--work DIR]}: issue 3's transcode
  *       benchmark;
  *   <li>{@code report --results DIR --doc docs/BENCHMARKS.md --plots docs/benchmarks --commit SHA
- *       --mode quick|full [--note TEXT]}: turns every result of a suite run into the report.
+ *       --mode quick|full [--note TEXT] [--at INSTANT]}: turns every result of a suite run into the
+ *       report.
  * </ul>
  */
 public final class BenchMain {
@@ -54,6 +55,6 @@ public final class BenchMain {
         """
         usage: java -jar capstan-bench.jar transcode --json FILE [--pairs 3] [--seconds 12] [--work DIR]
                java -jar capstan-bench.jar report --results DIR --doc FILE --plots DIR \
-        --commit SHA --mode quick|full [--note TEXT]""");
+        --commit SHA --mode quick|full [--note TEXT] [--at INSTANT]""");
   }
 }

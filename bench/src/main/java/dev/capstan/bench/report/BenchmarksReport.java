@@ -223,7 +223,11 @@ public final class BenchmarksReport {
 
   private static String extraValue(Object v) {
     if (v instanceof Number n) {
-      return number(n.doubleValue());
+      double d = n.doubleValue();
+      // Counts (workers, jobs, connections) read as counts, not as 2.00.
+      return d == Math.rint(d) && Math.abs(d) < 1e15
+          ? String.format(Locale.ROOT, "%,d", (long) d)
+          : number(d);
     }
     if (v instanceof List<?> list) {
       return String.join(", ", list.stream().map(BenchmarksReport::extraValue).toList());

@@ -51,7 +51,7 @@ public final class ReportCommand {
     }
     RunInfo run =
         new RunInfo(
-            Instant.now(),
+            opts.containsKey("at") ? Instant.parse(opts.get("at")) : Instant.now(),
             opts.getOrDefault("commit", "unknown"),
             opts.getOrDefault("mode", "full"),
             opts.get("note"));

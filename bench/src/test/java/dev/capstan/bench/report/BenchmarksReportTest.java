@@ -133,7 +133,9 @@ class BenchmarksReportTest {
     assertThat(md)
         .contains("**not met** (median ratio 0.05 against ≥ 0.40: 88% short)")
         .contains("**not met** (median 800 against ≤ 768: 4% over)")
-        .contains("- sourceSeconds: 12.0");
+        .contains("- sourceSeconds: 12\n")
+        .contains("- connections: 8, 32, 128\n")
+        .contains("- apiReqPerSec: 1,500, 2,500, 2,600\n");
     // Plots with data are drawn and linked; the missing one has its slot explained.
     assertThat(md)
         .contains(
