@@ -1,17 +1,11 @@
 package dev.capstan.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.capstan.devtools.media.SampleClips;
 import dev.capstan.storage.ObjectStore;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** A video made ready with a real (tiny) HLS tree in S3, as the worker would leave it. */
@@ -101,14 +95,6 @@ final class HlsFixtures {
   }
 
   private static void ffmpeg(String... args) throws Exception {
-    String bin = SampleClips.ffmpegBinary();
-    List<String> cmd = new ArrayList<>(List.of(bin, "-hide_banner", "-loglevel", "error", "-y"));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("LD_LIBRARY_PATH", Path.of(bin).getParent().toString());
-    Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
+    SampleClips.ffmpeg(args);
   }
 }

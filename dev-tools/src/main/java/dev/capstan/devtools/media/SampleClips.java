@@ -58,25 +58,37 @@ public final class SampleClips {
 
   public static Path generate(Spec spec, Path out) throws IOException, InterruptedException {
     Files.createDirectories(out.toAbsolutePath().getParent());
-    List<String> cmd = new ArrayList<>();
-    cmd.addAll(List.of(ffmpegBinary(), "-hide_banner", "-loglevel", "error", "-y"));
-    cmd.addAll(
+    List<String> args = new ArrayList<>();
+    args.addAll(
         List.of(
             "-f",
             "lavfi",
             "-i",
             "testsrc2=size=%dx%d:rate=%d".formatted(spec.width(), spec.height(), spec.fps())));
     if (spec.audio()) {
-      cmd.addAll(List.of("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"));
+      args.addAll(List.of("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"));
     }
-    cmd.addAll(List.of("-t", Double.toString(spec.seconds()), "-c:v", spec.videoCodec()));
+    args.addAll(List.of("-t", Double.toString(spec.seconds()), "-c:v", spec.videoCodec()));
     if (spec.videoCodec().equals("libx264")) {
-      cmd.addAll(List.of("-preset", "ultrafast", "-pix_fmt", "yuv420p"));
+      args.addAll(List.of("-preset", "ultrafast", "-pix_fmt", "yuv420p"));
     }
     if (spec.audio()) {
-      cmd.addAll(List.of("-c:a", "aac", "-ac", "2"));
+      args.addAll(List.of("-c:a", "aac", "-ac", "2"));
     }
-    cmd.add(out.toString());
+    args.add(out.toString());
+    ffmpeg(args.toArray(String[]::new));
+    return out;
+  }
+
+  /**
+   * Runs the bundled {@code ffmpeg -y args...} (quiet but for errors), for fixtures.
+   *
+   * @throws IOException with ffmpeg's output when it fails or runs past two minutes
+   */
+  public static void ffmpeg(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.addAll(List.of(ffmpegBinary(), "-hide_banner", "-loglevel", "error", "-y"));
+    cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     // The binary links the FFmpeg libraries unpacked beside it.
     pb.environment().put("LD_LIBRARY_PATH", Path.of(cmd.get(0)).getParent().toString());
@@ -84,8 +96,7 @@ public final class SampleClips {
     String output = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
       p.destroyForcibly();
-      throw new IOException("ffmpeg could not generate a clip: " + output);
+      throw new IOException("ffmpeg " + String.join(" ", args) + " failed: " + output);
     }
-    return out;
   }
 }

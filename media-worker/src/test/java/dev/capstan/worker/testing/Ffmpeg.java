@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.ffmpeg.global.avutil.av_get_pix_fmt_name;
 
 import dev.capstan.devtools.media.SampleClips;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,15 +17,7 @@ public final class Ffmpeg {
 
   /** Runs {@code ffmpeg -y args...}; fails the test unless it exits 0 within a minute. */
   public static void run(String... args) throws Exception {
-    String bin = SampleClips.ffmpegBinary();
-    List<String> cmd = new ArrayList<>(List.of(bin, "-hide_banner", "-loglevel", "error", "-y"));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("LD_LIBRARY_PATH", Path.of(bin).getParent().toString());
-    Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
+    SampleClips.ffmpeg(args);
   }
 
   /**

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.global.avcodec;
@@ -542,15 +541,7 @@ class JavaCvTranscoderIT {
   }
 
   private static void ffmpeg(String... args) throws Exception {
-    String bin = SampleClips.ffmpegBinary();
-    List<String> cmd = new ArrayList<>(List.of(bin, "-hide_banner", "-loglevel", "error", "-y"));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("LD_LIBRARY_PATH", Path.of(bin).getParent().toString());
-    Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
+    SampleClips.ffmpeg(args);
   }
 
   private static BufferedImage frameAt(Path file, long micros) throws Exception {
