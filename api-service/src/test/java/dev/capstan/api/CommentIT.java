@@ -2,6 +2,7 @@ package dev.capstan.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
@@ -9,6 +10,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -227,11 +229,17 @@ class CommentIT {
     String code = share(owner, video(owner), Map.of());
     given().get("/api/v1/public/shares/" + code).then().statusCode(200);
     given().get("/api/v1/public/shares/" + code).then().statusCode(200);
-    given()
-        .auth()
-        .oauth2(owner)
-        .get("/api/v1/shares")
-        .then()
-        .body("items.find { it.code == '" + code + "' }.viewCount", equalTo(2));
+    // Views are counted after the answer is sent and gathered in batches: visible within moments.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                given()
+                    .auth()
+                    .oauth2(owner)
+                    .get("/api/v1/shares")
+                    .then()
+                    .body("items.find { it.code == '" + code + "' }.viewCount", equalTo(2)));
   }
 }
