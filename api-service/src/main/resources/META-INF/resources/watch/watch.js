@@ -159,6 +159,10 @@
       }
       stage.textContent = d.stage ? " (" + d.stage + ")" : "";
     });
+    // Playable: the first segments are published and the playlists grow while the rest is
+    // encoded; hls.js follows a growing (EVENT) playlist until it ends. Ready: the same playlists,
+    // complete. Attach on whichever comes first.
+    events.addEventListener("video.playable", function () { events.close(); becameReady(); });
     events.addEventListener("video.ready", function () { events.close(); becameReady(); });
     events.addEventListener("video.failed", function () {
       events.close();
@@ -168,7 +172,7 @@
   }
 
   var status = player.dataset.status;
-  if (status === "ready") {
+  if (status === "ready" || status === "playable") {
     attach(player.dataset.mp4, player.dataset.hls);
   } else if (status !== "failed") {
     follow();
