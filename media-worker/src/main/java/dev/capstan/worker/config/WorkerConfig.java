@@ -101,6 +101,13 @@ public interface WorkerConfig {
     @WithDefault("${java.io.tmpdir}")
     Path workDir();
 
+    /**
+     * How often a running transcode's HLS folder is scanned for segments the muxers closed, which
+     * are then published (the video is playable once the first is in the store).
+     */
+    @WithDefault("PT0.2S")
+    Duration publishEvery();
+
     /** Threads the decoder and each encoder of a transcode use; 0 lets FFmpeg take one per core. */
     @WithDefault("0")
     int threads();

@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -166,13 +167,14 @@ public class JobStore {
           """
           UPDATE videos SET progress_percent = ?, progress_stage = ?, progress_eta_seconds = ?,
             updated_at = ?
-          WHERE id = ? AND status = ?""",
+          WHERE id = ? AND status IN (?, ?)""",
           percent,
           stage.wireName(),
           etaSeconds,
           utc(clock.instant()),
           videoId,
-          VideoStatus.PROCESSING.wireName());
+          VideoStatus.PROCESSING.wireName(),
+          VideoStatus.PLAYABLE.wireName());
     }
   }
 
@@ -183,6 +185,15 @@ public class JobStore {
    * @return false when the lease was lost; then nothing was written
    */
   public boolean recordSuccess(Lease lease, Success s) throws SQLException {
+    return recordSuccess(lease, s, Set.of());
+  }
+
+  /**
+   * As {@link #recordSuccess(Lease, Success)} after progressive publishing: the rows published so
+   * far are replaced by the final ones, and no webhook event is written again for the renditions in
+   * {@code announced} (their {@code video.rendition.ready} went out when they finished).
+   */
+  public boolean recordSuccess(Lease lease, Success s, Set<String> announced) throws SQLException {
     Instant now = clock.instant();
     try (Connection c = transaction()) {
       try {
@@ -190,6 +201,11 @@ public class JobStore {
           c.rollback();
           return false;
         }
+        update(
+            c,
+            "DELETE FROM renditions WHERE video_id = ? AND attempt = ?",
+            lease.videoId(),
+            lease.attempt());
         for (RenditionRow r : s.renditions()) {
           update(
               c,
@@ -227,7 +243,7 @@ public class JobStore {
             utc(now),
             lease.videoId());
         for (RenditionRow r : s.renditions()) {
-          if (announcesItself(r)) {
+          if (announcesItself(r) && !announced.contains(renditionId(r))) {
             captureWebhookEvent(c, lease.videoId(), VideoEventType.RENDITION_READY, r, now);
           }
         }
@@ -277,6 +293,7 @@ public class JobStore {
             retryable,
             RETRYING_STAGE,
             lease.videoId());
+        forgetPublished(c, lease);
         if (!retryable) {
           captureWebhookEvent(c, lease.videoId(), VideoEventType.FAILED, null, now);
         }
@@ -319,11 +336,13 @@ public class JobStore {
             """
             UPDATE videos SET status = ?, progress_percent = 0, progress_stage = NULL,
               progress_eta_seconds = NULL, updated_at = ?
-            WHERE id = ? AND status = ?""",
+            WHERE id = ? AND status IN (?, ?)""",
             VideoStatus.QUEUED.wireName(),
             utc(now),
             lease.videoId(),
-            VideoStatus.PROCESSING.wireName());
+            VideoStatus.PROCESSING.wireName(),
+            VideoStatus.PLAYABLE.wireName());
+        forgetPublished(c, lease);
         c.commit();
         return true;
       } catch (SQLException | RuntimeException e) {
@@ -331,6 +350,137 @@ public class JobStore {
         throw e;
       }
     }
+  }
+
+  /**
+   * The first published segments are in the store: in one transaction, only while the lease is
+   * ours, the rows of what is published so far are recorded (so the API serves their playlists),
+   * the video points at the attempt's prefix and turns {@code playable}, and the webhook event is
+   * written.
+   *
+   * @return false when the lease was lost; then nothing was written and nothing more may be
+   *     published
+   */
+  public boolean recordPlayable(Lease lease, String outputPrefix, List<RenditionRow> published)
+      throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = transaction()) {
+      try {
+        if (!leaseHeld(c, lease)) {
+          c.rollback();
+          return false;
+        }
+        upsertRenditions(c, lease, published, now);
+        int n =
+            update(
+                c,
+                """
+                UPDATE videos SET status = ?, output_prefix = ?, updated_at = ?
+                WHERE id = ? AND status = ?""",
+                VideoStatus.PROCESSING.transitionTo(VideoStatus.PLAYABLE).wireName(),
+                outputPrefix,
+                utc(now),
+                lease.videoId(),
+                VideoStatus.PROCESSING.wireName());
+        if (n == 1) {
+          captureWebhookEvent(c, lease.videoId(), VideoEventType.PLAYABLE, null, now);
+        }
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Records renditions published after the video turned playable (a rung that started, or one that
+   * finished: {@code finished} rows also get their {@code video.rendition.ready} webhook event),
+   * only while the lease is ours.
+   *
+   * @return false when the lease was lost; then nothing was written
+   */
+  public boolean recordPublished(Lease lease, List<RenditionRow> rows, boolean finished)
+      throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = transaction()) {
+      try {
+        if (!leaseHeld(c, lease)) {
+          c.rollback();
+          return false;
+        }
+        upsertRenditions(c, lease, rows, now);
+        if (finished) {
+          for (RenditionRow r : rows) {
+            if (announcesItself(r)) {
+              captureWebhookEvent(c, lease.videoId(), VideoEventType.RENDITION_READY, r, now);
+            }
+          }
+        }
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private static boolean leaseHeld(Connection c, Lease lease) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT 1 FROM jobs WHERE id = ? AND lease_owner = ? AND state = ? FOR UPDATE")) {
+      ps.setString(1, lease.jobId());
+      ps.setString(2, lease.owner());
+      ps.setString(3, JobState.RUNNING.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static void upsertRenditions(
+      Connection c, Lease lease, List<RenditionRow> rows, Instant now) throws SQLException {
+    for (RenditionRow r : rows) {
+      update(
+          c,
+          """
+          INSERT INTO renditions (video_id, attempt, kind, name, width, height, bitrate_kbps,
+            codecs, s3_key, size_bytes, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON DUPLICATE KEY UPDATE width = VALUES(width), height = VALUES(height),
+            bitrate_kbps = VALUES(bitrate_kbps), codecs = VALUES(codecs),
+            s3_key = VALUES(s3_key), size_bytes = VALUES(size_bytes)""",
+          lease.videoId(),
+          lease.attempt(),
+          r.kind(),
+          r.name(),
+          r.width(),
+          r.height(),
+          r.bitrateKbps(),
+          r.codecs(),
+          r.s3Key(),
+          r.sizeBytes(),
+          utc(now));
+    }
+  }
+
+  /**
+   * An attempt that published progressively and then fails or is handed back leaves nothing the
+   * video points at: its rows go, and the video no longer points at its prefix.
+   */
+  private static void forgetPublished(Connection c, Lease lease) throws SQLException {
+    update(
+        c,
+        "DELETE FROM renditions WHERE video_id = ? AND attempt = ?",
+        lease.videoId(),
+        lease.attempt());
+    update(
+        c,
+        "UPDATE videos SET output_prefix = NULL WHERE id = ? AND output_prefix = ?",
+        lease.videoId(),
+        dev.capstan.model.storage.S3Keys.attemptPrefix(lease.videoId(), lease.attempt()));
   }
 
   /** Records the stream entry that now carries a queued job (after a hand-back or a requeue). */

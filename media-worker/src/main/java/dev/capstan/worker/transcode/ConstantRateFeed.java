@@ -21,14 +21,21 @@ import org.bytedeco.javacv.FrameRecorder;
 final class ConstantRateFeed {
   private final double slotUs;
   private final boolean keepPrevious;
+  private final ForcedKeyframes keyframes;
   private Frame previous;
   private int previousFormat;
   private ByteBuffer previousBytes;
   private long slot;
 
   ConstantRateFeed(double fps, boolean keepPrevious) {
+    this(fps, keepPrevious, ForcedKeyframes.none());
+  }
+
+  /** As above, with a keyframe forced into every recorder at each of {@code keyframes}' slots. */
+  ConstantRateFeed(double fps, boolean keepPrevious, ForcedKeyframes keyframes) {
     this.slotUs = 1_000_000 / fps;
     this.keepPrevious = keepPrevious;
+    this.keyframes = keyframes;
   }
 
   /** Records {@code picture} (shown from {@code timestampUs}) into every recorder, or drops it. */
@@ -50,8 +57,18 @@ final class ConstantRateFeed {
 
   private void write(List<FFmpegFrameRecorder> recorders, Frame picture, int pixelFormat)
       throws FrameRecorder.Exception {
+    boolean key = keyframes.at(slot);
     for (FFmpegFrameRecorder r : recorders) {
-      r.record(picture, pixelFormat);
+      if (key) {
+        ForcedKeyframes.mark(r, true);
+      }
+      try {
+        r.record(picture, pixelFormat);
+      } finally {
+        if (key) {
+          ForcedKeyframes.mark(r, false);
+        }
+      }
     }
     slot++;
   }
