@@ -11,7 +11,7 @@
 # delete the video once it plays, which frees the worker. Pairs pair each time-to-playable with
 # its length's one anchor. The source is generated once and cached under .capstan/bench.
 #
-#   bench/time-to-playable.sh [--pairs 3] [--minutes 10] [--lengths "1 3.3 10"] [--json FILE]
+#   bench/time-to-playable.sh [--pairs 3] [--minutes 10] [--lengths "0.5 2 10"] [--json FILE]
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -29,8 +29,9 @@ while (($#)); do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-# Lengths in minutes, shortest first: a tenth, a third and all of --minutes unless given.
-[[ -n "$LENGTHS" ]] || LENGTHS="$(awk -v m="$MINUTES" 'BEGIN {printf "%.2f %.2f %.2f", m / 10, m / 3, m}')"
+# Lengths in minutes, shortest first: a twentieth, a fifth and all of --minutes unless given
+# (each length costs one full encode for its anchor).
+[[ -n "$LENGTHS" ]] || LENGTHS="$(awk -v m="$MINUTES" 'BEGIN {printf "%.2f %.2f %.2f", m / 20, m / 5, m}')"
 read -r -a LENGTH_LIST <<<"$LENGTHS"
 LONGEST="${LENGTH_LIST[${#LENGTH_LIST[@]} - 1]}"
 

@@ -45,7 +45,9 @@
     // the page may be reached through another host name or port than capstan.public-base-url.
     if (hlsUrl) hlsUrl = base + "/hls/master.m3u8";
     if (hlsUrl && window.Hls && window.Hls.isSupported()) {
-      var hls = new window.Hls({ enableWorker: false });
+      // startPosition 0: a playable video's playlists are EVENT playlists still growing, which
+      // hls.js would otherwise join at the live edge; viewers start at the beginning.
+      var hls = new window.Hls({ enableWorker: false, startPosition: 0 });
       hls.on(window.Hls.Events.MANIFEST_PARSED, function () { qualitySwitcher(hls); });
       player.dataset.engine = "hls.js";
       hls.on(window.Hls.Events.ERROR, function (_e, data) {

@@ -178,7 +178,7 @@ class BenchmarksReportTest {
     new BenchmarksReport(RUN, MACHINE).write(List.of(playable), List.of(), doc, plots);
 
     assertThat(Files.readString(doc))
-        .contains("![Time to playable vs video length](benchmarks/time-to-playable-vs-length.png)");
+        .contains("![Time to playable vs video length](plots/time-to-playable-vs-length.png)");
     BufferedImage image = ImageIO.read(plots.resolve("time-to-playable-vs-length.png").toFile());
     assertThat(image).isNotNull();
     assertThat(image.getWidth()).isEqualTo(800);
