@@ -245,6 +245,8 @@ public final class JavaCvTranscoder implements Transcoder {
     StreamCopyHls.Copied copied =
         StreamCopyHls.copyIfSuitable(
             source, media, top, RenditionLadder.outputSize(media.display(), top), hlsDir, listener);
+    // A source good enough to be the top rung is good enough to be the download: remux it too.
+    remux = remux || copied != null;
     ForcedKeyframes keyframes =
         copied == null ? ForcedKeyframes.none() : new ForcedKeyframes(copied.keyframeSlots(fps));
     ConstantRateFeed feed = new ConstantRateFeed(fps, media.variableFrameRate(), keyframes);

@@ -174,6 +174,10 @@ class ProgressivePublishingIT {
     }
     assertThat(kinds(s.videoId()))
         .contains("hls_rung/720p", "hls_rung/480p", "hls_rung/360p", "hls_audio/audio");
+    // The MP4 download is a remux of the same packets (#3), not a second encode.
+    Path mp4 = dir.resolve("download.mp4");
+    objects.download(S3Keys.downloadMp4(prefix), mp4);
+    assertThat(videoPacketSizes(mp4)).isEqualTo(videoPacketSizes(copyable));
   }
 
   @Test
