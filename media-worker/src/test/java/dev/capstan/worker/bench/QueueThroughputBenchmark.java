@@ -13,6 +13,7 @@ import dev.capstan.model.storage.S3Keys;
 import dev.capstan.model.video.VideoStatus;
 import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.job.JobStore;
+import dev.capstan.worker.queue.BatchConsumer;
 import dev.capstan.worker.queue.JobQueue;
 import dev.capstan.worker.queue.LettuceJobQueue;
 import dev.capstan.worker.redis.WorkerRedis;
@@ -34,18 +35,20 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jboss.logmanager.LogContext;
 import org.mariadb.jdbc.MariaDbPoolDataSource;
 
 /**
@@ -79,6 +82,8 @@ public final class QueueThroughputBenchmark {
   private final int jobs;
   private final int producers;
   private final int consumers;
+  private final int batch;
+  private final int enqueueBatch;
   private final int anchorRequests;
   private final URI redisUri;
   private final String namespace;
@@ -91,6 +96,8 @@ public final class QueueThroughputBenchmark {
       int jobs,
       int producers,
       int consumers,
+      int batch,
+      int enqueueBatch,
       int anchorRequests,
       URI redisUri,
       String namespace,
@@ -98,6 +105,8 @@ public final class QueueThroughputBenchmark {
     this.jobs = jobs;
     this.producers = producers;
     this.consumers = consumers;
+    this.batch = batch;
+    this.enqueueBatch = enqueueBatch;
     this.anchorRequests = anchorRequests;
     this.redisUri = redisUri;
     this.namespace = namespace;
@@ -107,11 +116,17 @@ public final class QueueThroughputBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
+    // Outside Quarkus nothing configures the log manager, and its loggers default to ALL: the
+    // MariaDB driver then hex-dumps every packet and Lettuce formats every command for TRACE
+    // messages that no handler prints, which cost more CPU than the queue itself.
+    LogContext.getLogContext().getLogger("").setLevel(Level.INFO);
     Map<String, String> opts = options(args);
     int pairs = Integer.parseInt(opts.getOrDefault("pairs", "3"));
     int jobs = Integer.parseInt(opts.getOrDefault("jobs", "3000"));
     int producers = Integer.parseInt(opts.getOrDefault("producers", "4"));
     int consumers = Integer.parseInt(opts.getOrDefault("consumers", "4"));
+    int batch = Integer.parseInt(opts.getOrDefault("batch", "100"));
+    int enqueueBatch = Integer.parseInt(opts.getOrDefault("enqueue-batch", "100"));
     int anchorRequests = Integer.parseInt(opts.getOrDefault("anchor-requests", "100000"));
     URI redis =
         URI.create(
@@ -132,7 +147,15 @@ public final class QueueThroughputBenchmark {
       Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
       QueueThroughputBenchmark bench =
           new QueueThroughputBenchmark(
-              jobs, producers, consumers, anchorRequests, redis, namespace, pool);
+              jobs,
+              producers,
+              consumers,
+              batch,
+              enqueueBatch,
+              anchorRequests,
+              redis,
+              namespace,
+              pool);
       try {
         bench.run(pairs, opts.get("json"), opts.get("section"), opts.get("api-enqueue"));
       } finally {
@@ -242,7 +265,9 @@ public final class QueueThroughputBenchmark {
       }
       return new Round(n, took, enqueued, commits);
     } finally {
+      // A failed round leaves threads mid-batch: let them end before the rows go.
       pool.shutdownNow();
+      pool.awaitTermination(1, TimeUnit.MINUTES);
       clients.forEach(WorkerRedis::close);
       reset();
     }
@@ -250,16 +275,31 @@ public final class QueueThroughputBenchmark {
 
   private Void produce(JobQueue queue, List<String> videos, AtomicInteger next)
       throws SQLException {
-    for (int i = next.getAndIncrement(); i < videos.size(); i = next.getAndIncrement()) {
-      String videoId = videos.get(i);
-      String jobId = UUID.randomUUID().toString();
-      enqueue(jobId, videoId);
-      TranscodeJob payload = new TranscodeJob(jobId, videoId, 1, S3Keys.source(videoId));
-      String entry =
+    for (int from = next.getAndAdd(enqueueBatch);
+        from < videos.size();
+        from = next.getAndAdd(enqueueBatch)) {
+      List<String> batch = videos.subList(from, Math.min(videos.size(), from + enqueueBatch));
+      List<TranscodeJob> queued = new ArrayList<>(batch.size());
+      for (String videoId : batch) {
+        String jobId = UUID.randomUUID().toString();
+        queued.add(new TranscodeJob(jobId, videoId, 1, S3Keys.source(videoId)));
+      }
+      enqueue(queued);
+      List<String> entries =
           queue.requeue(
-              new JobQueue.Entry(
-                  JobLane.SHORT, null, JobMessage.encode(JobKinds.TRANSCODE, jobId, payload)));
-      store.recordPublished(jobId, 1, entry);
+              queued.stream()
+                  .map(
+                      j ->
+                          new JobQueue.Entry(
+                              JobLane.SHORT,
+                              null,
+                              JobMessage.encode(JobKinds.TRANSCODE, j.jobId(), j)))
+                  .toList());
+      List<JobStore.Publication> published = new ArrayList<>(queued.size());
+      for (int i = 0; i < queued.size(); i++) {
+        published.add(new JobStore.Publication(queued.get(i).jobId(), 1, entries.get(i)));
+      }
+      store.recordPublished(published);
     }
     return null;
   }
@@ -267,55 +307,56 @@ public final class QueueThroughputBenchmark {
   private Void consume(LettuceJobQueue queue, String name, AtomicInteger done, int n)
       throws SQLException {
     List<JobLane> lanes = List.of(JobLane.SHORT, JobLane.LONG);
+    BatchConsumer consumer = new BatchConsumer(queue, store, name, Duration.ofMinutes(1));
     while (done.get() < n) {
-      Optional<JobQueue.Entry> got = queue.next(name, Duration.ofMillis(50), lanes);
-      if (got.isEmpty()) {
-        continue;
-      }
-      JobQueue.Entry entry = got.get();
-      TranscodeJob job = JobMessage.decode(JobKinds.TRANSCODE, entry.fields());
-      JobStore.Claim claim =
-          store.claim(job.jobId(), job.videoId(), job.attempt(), name, Duration.ofMinutes(1));
-      if (claim instanceof JobStore.Claim.Taken taken
-          && store.recordSuccess(taken.lease(), NO_OUTPUT)) {
-        done.incrementAndGet();
-      }
-      queue.ack(entry);
+      done.addAndGet(
+          consumer.runOnce(Duration.ofMillis(50), lanes, batch, job -> NO_OUTPUT).succeeded());
     }
     return null;
   }
 
-  /** The API's outbox write: the video queued and its job row, in one transaction. */
-  private void enqueue(String jobId, String videoId) throws SQLException {
+  /**
+   * The API's outbox write for a batch of uploads: the videos queued and their job rows, in one
+   * transaction (one multi-row {@code UPDATE} and one multi-row {@code INSERT}); a batch of one is
+   * the API's one-upload transaction.
+   */
+  private void enqueue(List<TranscodeJob> queued) throws SQLException {
     LocalDateTime now = LocalDateTime.ofInstant(Instant.now(), ZoneOffset.UTC);
+    String marks = String.join(", ", Collections.nCopies(queued.size(), "?"));
+    String rows =
+        String.join(", ", Collections.nCopies(queued.size(), "(?, ?, ?, ?, 1, 3, ?, ?, ?, ?)"));
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement video =
               c.prepareStatement(
-                  "UPDATE videos SET status = ?, updated_at = ? WHERE id = ? AND status = ?");
+                  "UPDATE videos FORCE INDEX (PRIMARY) SET status = ?, updated_at = ? WHERE status = ?"
+                      + " AND id IN ("
+                      + marks
+                      + ")");
           PreparedStatement job =
               c.prepareStatement(
                   "INSERT INTO jobs (id, video_id, kind, state, attempt, max_attempts, payload,"
-                      + " lane, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 3, ?, ?, ?, ?)")) {
-        video.setString(1, VideoStatus.QUEUED.wireName());
-        video.setObject(2, now);
-        video.setString(3, videoId);
-        video.setString(4, VideoStatus.AWAITING_UPLOAD.wireName());
+                      + " lane, created_at, updated_at) VALUES "
+                      + rows)) {
+        int v = 1;
+        video.setString(v++, VideoStatus.QUEUED.wireName());
+        video.setObject(v++, now);
+        video.setString(v++, VideoStatus.AWAITING_UPLOAD.wireName());
+        int j = 1;
+        for (TranscodeJob t : queued) {
+          video.setString(v++, t.videoId());
+          job.setString(j++, t.jobId());
+          job.setString(j++, t.videoId());
+          job.setString(j++, JobKinds.TRANSCODE.kind());
+          job.setString(j++, JobState.QUEUED.name());
+          job.setString(
+              j++,
+              JobMessage.encode(JobKinds.TRANSCODE, t.jobId(), t).get(JobMessage.FIELD_PAYLOAD));
+          job.setString(j++, JobLane.SHORT.wireName());
+          job.setObject(j++, now);
+          job.setObject(j++, now);
+        }
         video.executeUpdate();
-        job.setString(1, jobId);
-        job.setString(2, videoId);
-        job.setString(3, JobKinds.TRANSCODE.kind());
-        job.setString(4, JobState.QUEUED.name());
-        job.setString(
-            5,
-            JobMessage.encode(
-                    JobKinds.TRANSCODE,
-                    jobId,
-                    new TranscodeJob(jobId, videoId, 1, S3Keys.source(videoId)))
-                .get(JobMessage.FIELD_PAYLOAD));
-        job.setString(6, JobLane.SHORT.wireName());
-        job.setObject(7, now);
-        job.setObject(8, now);
         job.executeUpdate();
         c.commit();
       } catch (SQLException | RuntimeException e) {
