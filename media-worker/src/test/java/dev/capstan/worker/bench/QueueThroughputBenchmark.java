@@ -56,23 +56,26 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  * through the whole outbox and lease cycle on the real MariaDB and Redis:
  *
  * <ol>
- *   <li>enqueue (producer threads, as the API does per upload): one transaction flips the video to
- *       {@code queued} and inserts the {@code jobs} row; after commit the job is {@code XADD}ed to
- *       its lane and its entry id recorded on the row ({@link LettuceJobQueue#requeue} and {@link
- *       JobStore#recordPublished}, the worker's own publication code);
- *   <li>consume (consumer threads, each one worker's loop minus the transcode): {@code XREADGROUP}
- *       through {@link LettuceJobQueue#next}, the lease through {@link JobStore#claim}, the
- *       lease-guarded commit through {@link JobStore#recordSuccess} (no renditions), {@code XACK}.
+ *   <li>enqueue (producer threads, each taking {@code --enqueue-batch} uploads at a time; 1 is the
+ *       API's one-upload transaction): one transaction flips the videos to {@code queued} and
+ *       inserts their {@code jobs} rows (one multi-row {@code UPDATE}, one multi-row {@code
+ *       INSERT}); after commit the jobs are {@code XADD}ed to their lane as one pipeline and their
+ *       entry ids recorded on the rows in one transaction ({@link LettuceJobQueue#requeue(List)}
+ *       and {@link JobStore#recordPublished(List)}, the worker's own publication code);
+ *   <li>consume (consumer threads, each a {@link BatchConsumer} of {@code --batch} entries): {@code
+ *       XREADGROUP COUNT n}, every lease in one transaction ({@link JobStore#claimAll}), the no-op
+ *       work, the lease-guarded commits in one transaction ({@link JobStore#recordSuccesses}, no
+ *       renditions), one {@code XACK}.
  * </ol>
  *
  * The anchor, measured on the same Redis in the same run and alternating with the subject, is
  * {@code redis-benchmark} doing nothing but {@code XADD} to one stream. jobs/s counts from the
  * first enqueue to the last acknowledgement.
  *
- * <p>Arguments: {@code --pairs 3 --jobs 3000 --producers 4 --consumers 4 --anchor-requests 100000
- * --json FILE --section FILE}. Database and Redis come from the same settings as the tests ({@code
- * CAPSTAN_TEST_DB_URL}, {@code CAPSTAN_TEST_REDIS_URL}); the database and keys it makes are removed
- * at the end.
+ * <p>Arguments: {@code --pairs 3 --jobs 3000 --producers 4 --consumers 4 --batch 100
+ * --enqueue-batch 100 --anchor-requests 100000 --json FILE --section FILE}. Database and Redis come
+ * from the same settings as the tests ({@code CAPSTAN_TEST_DB_URL}, {@code
+ * CAPSTAN_TEST_REDIS_URL}); the database and keys it makes are removed at the end.
  */
 public final class QueueThroughputBenchmark {
   private static final double TARGET_JOBS_PER_SECOND = 5000;
@@ -495,8 +498,13 @@ public final class QueueThroughputBenchmark {
     doc.put("higherIsBetter", true);
     doc.put(
         "subject",
-        "Capstan enqueue (video+job row in one transaction, XADD, published mark) and consume"
-            + " (XREADGROUP, lease UPDATE, lease-guarded commit, XACK), "
+        "Capstan enqueue ("
+            + enqueueBatch
+            + " uploads per outbox transaction, pipelined XADD, published marks in one"
+            + " transaction) and consume (XREADGROUP COUNT "
+            + batch
+            + ", leases in one conditional UPDATE, lease-guarded commits in one transaction, one"
+            + " XACK), "
             + producers
             + " producer and "
             + consumers
@@ -525,6 +533,8 @@ public final class QueueThroughputBenchmark {
         "dbExplicitCommitsPerJob",
         rounds.stream().map(r -> round1((double) r.dbCommits() / r.jobs())).toList());
     extra.put("apiOutboxEnqueueJobsPerSecond", api);
+    extra.put("consumerBatch", batch);
+    extra.put("enqueueBatch", enqueueBatch);
     extra.put("cpus", Runtime.getRuntime().availableProcessors());
     extra.put("loadAverage1mAtEnd", loadAverage());
     doc.put("extra", extra);
@@ -553,35 +563,38 @@ public final class QueueThroughputBenchmark {
             ## Queue throughput (no-op jobs, end to end)
 
             %s, %d alternating pairs of %,d jobs (%d producer, %d consumer threads); min / median /
-            max. Each job: one transaction queues the video and writes the job row, `XADD`,
-            published mark; `XREADGROUP`, lease `UPDATE`, lease-guarded commit, `XACK`. The outbox
-            transaction is the benchmark's JDBC (the statements the API's Hibernate code issues; that code
-            is measured alone below), the rest is the worker's `LettuceJobQueue` and `JobStore`, on MariaDB
-            (`innodb_flush_log_at_trx_commit=1`) and Redis on this host. The anchor is `redis-benchmark`
-            (50 clients) doing only `XADD` on the same Redis.
+            max. Enqueue, %d uploads per outbox transaction: one transaction queues the videos and
+            writes their job rows, a pipeline of `XADD`s, the published marks in one transaction.
+            Consume, batches of up to %d (`BatchConsumer`): `XREADGROUP COUNT`, every lease in one
+            conditional `UPDATE`, the lease-guarded commits in one transaction, one `XACK`. The
+            outbox transaction is the benchmark's JDBC (the statements the API's Hibernate code
+            issues, as multi-row statements; the API's one-upload path is measured alone below),
+            the rest is the worker's `LettuceJobQueue`, `JobStore` and `BatchConsumer`, on MariaDB
+            (`innodb_flush_log_at_trx_commit=1`) and Redis on this host. The anchor is
+            `redis-benchmark` (50 clients) doing only `XADD` on the same Redis.
 
             | what | jobs/s | anchor XADD/s | ratio | target | met |
             |---|---|---|---|---|---|
             | no-op jobs, enqueue to ack | %.0f %.0f %.0f | %.0f %.0f %.0f | %.4f %.4f %.4f | ≥ 5,000 jobs/s | %s |
 
-            Enqueue alone (the producers' share of a round) ran at %.0f jobs/s; %.1f explicit
-            `COMMIT`s per job (server-wide `Com_commit`, so other load adds to it; the published
-            mark is an autocommit `UPDATE` and not counted). Load average (1 min) at the end: %.1f
-            on %d cores, most of it other builds and tests sharing the machine.
+            Enqueue alone (the producers' share of a round) ran at %.0f jobs/s; %.2f explicit
+            `COMMIT`s per job (server-wide `Com_commit`, so other load adds to it). Load average
+            (1 min) at the end: %.1f on %d cores, most of it other builds and tests sharing the
+            machine.
 
-            Every job costs at least four durable commits (the outbox transaction, the published
-            mark, the lease, the lease-guarded result) and about a dozen database and Redis round
-            trips; Sidekiq's and BullMQ's published figures keep no database row per job, so the
-            fair ceiling is the anchor, Redis alone. Where the target is missed, the ways there
-            (not done): read and claim in batches (`XREADGROUP COUNT n`, one conditional `UPDATE
-            ... WHERE id IN (...)`) and commit results in groups, so that round trips per job fall
-            well below one each.
+            Batching takes the round trips and commits per job well below one each; what is left
+            is the work per row: every job still inserts one `jobs` row and updates it three times
+            (published mark, lease, result) and its video twice, each update touching the `state`
+            indexes, all durable. Sidekiq's and BullMQ's published figures keep no database row per
+            job, so the fair ceiling is the anchor, Redis alone.
             """,
             Instant.now().truncatedTo(ChronoUnit.MINUTES),
             subjects.length,
             jobs,
             producers,
             consumers,
+            enqueueBatch,
+            batch,
             subjects[0],
             median,
             subjects[subjects.length - 1],

@@ -139,6 +139,7 @@ class JobStoreBatchIT {
 
     for (int i = 0; i < 2; i++) {
       String videoId = seeded.get(i).videoId();
+      long size = 1000 + i;
       assertThat(((Number) video(videoId).get("duration_seconds")).doubleValue())
           .isEqualTo(1.0 + i);
       assertThat(rows("SELECT s3_key, size_bytes FROM renditions WHERE video_id = ?", videoId))
@@ -146,7 +147,7 @@ class JobStoreBatchIT {
           .satisfies(
               r -> {
                 assertThat(r.get("s3_key")).isEqualTo("videos/" + videoId + "/1/180p.mp4");
-                assertThat(((Number) r.get("size_bytes")).longValue()).isEqualTo(1000 + i);
+                assertThat(((Number) r.get("size_bytes")).longValue()).isEqualTo(size);
               });
     }
   }
