@@ -4,7 +4,7 @@
 # doing only XADD on the same Redis, as alternating pairs in one run (issue 4's benchmark). Not a
 # test.
 #
-#   bench/queue-throughput.sh [--pairs 3] [--jobs 3000] [--producers 4] [--consumers 4]
+#   bench/queue-throughput.sh [--pairs 3] [--jobs 10000] [--producers 4] [--consumers 4]
 #                             [--batch 100] [--enqueue-batch 100] [--json FILE]
 #
 # The Java side is dev.capstan.worker.bench.QueueThroughputBenchmark (media-worker test sources):
@@ -20,7 +20,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 PAIRS=3
-JOBS=3000
+JOBS=10000
 PRODUCERS=4
 ARGS=()
 JSON=""

@@ -72,7 +72,7 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  * {@code redis-benchmark} doing nothing but {@code XADD} to one stream. jobs/s counts from the
  * first enqueue to the last acknowledgement.
  *
- * <p>Arguments: {@code --pairs 3 --jobs 3000 --producers 4 --consumers 4 --batch 100
+ * <p>Arguments: {@code --pairs 3 --jobs 10000 --producers 4 --consumers 4 --batch 100
  * --enqueue-batch 100 --anchor-requests 100000 --json FILE --section FILE}. Database and Redis come
  * from the same settings as the tests ({@code CAPSTAN_TEST_DB_URL}, {@code
  * CAPSTAN_TEST_REDIS_URL}); the database and keys it makes are removed at the end.
@@ -125,7 +125,7 @@ public final class QueueThroughputBenchmark {
     LogContext.getLogContext().getLogger("").setLevel(Level.INFO);
     Map<String, String> opts = options(args);
     int pairs = Integer.parseInt(opts.getOrDefault("pairs", "3"));
-    int jobs = Integer.parseInt(opts.getOrDefault("jobs", "3000"));
+    int jobs = Integer.parseInt(opts.getOrDefault("jobs", "10000"));
     int producers = Integer.parseInt(opts.getOrDefault("producers", "4"));
     int consumers = Integer.parseInt(opts.getOrDefault("consumers", "4"));
     int batch = Integer.parseInt(opts.getOrDefault("batch", "100"));
@@ -178,7 +178,7 @@ public final class QueueThroughputBenchmark {
     }
     insertUser();
     // One unmeasured round so the JIT, the pools and the server caches are warm.
-    System.out.printf("warm-up: %.0f jobs/s%n", subject(Math.min(jobs, 2000)).jobsPerSecond());
+    System.out.printf("warm-up: %.0f jobs/s%n", subject(Math.min(jobs, 5000)).jobsPerSecond());
     List<double[]> measured = new ArrayList<>();
     List<Round> rounds = new ArrayList<>();
     for (int i = 1; i <= pairs; i++) {
@@ -187,9 +187,14 @@ public final class QueueThroughputBenchmark {
       rounds.add(s);
       measured.add(new double[] {s.jobsPerSecond(), a});
       System.out.printf(
-          "pair %d: capstan %.0f jobs/s (enqueue %.0f/s alone), redis-benchmark XADD %.0f/s,"
-              + " ratio %.4f%n",
-          i, s.jobsPerSecond(), s.enqueuedPerSecond(), a, s.jobsPerSecond() / a);
+          "pair %d: capstan %.0f jobs/s (enqueue %.0f/s alone, %.0f µs client CPU per job),"
+              + " redis-benchmark XADD %.0f/s, ratio %.4f%n",
+          i,
+          s.jobsPerSecond(),
+          s.enqueuedPerSecond(),
+          s.clientCpuMicrosPerJob(),
+          a,
+          s.jobsPerSecond() / a);
     }
     double[] ratios = measured.stream().mapToDouble(p -> p[0] / p[1]).sorted().toArray();
     double[] subjects = measured.stream().mapToDouble(p -> p[0]).sorted().toArray();
@@ -218,7 +223,12 @@ public final class QueueThroughputBenchmark {
   }
 
   /** What one subject round measured. */
-  private record Round(int jobs, long nanos, long enqueueNanos, long dbCommits) {
+  private record Round(int jobs, long nanos, long enqueueNanos, long dbCommits, long cpuNanos) {
+    /** CPU time this JVM (producers, consumers, drivers) spent per job, in microseconds. */
+    double clientCpuMicrosPerJob() {
+      return cpuNanos / 1e3 / jobs;
+    }
+
     double jobsPerSecond() {
       return jobs / (nanos / 1e9);
     }
@@ -241,6 +251,7 @@ public final class QueueThroughputBenchmark {
       AtomicInteger next = new AtomicInteger();
       List<Future<?>> tasks = new ArrayList<>();
       long commitsBefore = commits();
+      long cpuBefore = processCpuNanos();
       long start = System.nanoTime();
       for (int c = 0; c < consumers; c++) {
         WorkerRedis redis = new WorkerRedis(config);
@@ -261,12 +272,13 @@ public final class QueueThroughputBenchmark {
         f.get(10, TimeUnit.MINUTES);
       }
       long took = System.nanoTime() - start;
+      long cpu = processCpuNanos() - cpuBefore;
       long commits = commits() - commitsBefore;
       long succeeded = countSucceeded();
       if (succeeded != n) {
         throw new IllegalStateException(succeeded + " of " + n + " jobs succeeded");
       }
-      return new Round(n, took, enqueued, commits);
+      return new Round(n, took, enqueued, commits, cpu);
     } finally {
       // A failed round leaves threads mid-batch: let them end before the rows go.
       pool.shutdownNow();
@@ -532,6 +544,9 @@ public final class QueueThroughputBenchmark {
     extra.put(
         "dbExplicitCommitsPerJob",
         rounds.stream().map(r -> round1((double) r.dbCommits() / r.jobs())).toList());
+    extra.put(
+        "clientCpuMicrosPerJob",
+        rounds.stream().map(r -> round1(r.clientCpuMicrosPerJob())).toList());
     extra.put("apiOutboxEnqueueJobsPerSecond", api);
     extra.put("consumerBatch", batch);
     extra.put("enqueueBatch", enqueueBatch);
@@ -578,7 +593,8 @@ public final class QueueThroughputBenchmark {
             | no-op jobs, enqueue to ack | %.0f %.0f %.0f | %.0f %.0f %.0f | %.4f %.4f %.4f | ≥ 5,000 jobs/s | %s |
 
             Enqueue alone (the producers' share of a round) ran at %.0f jobs/s; %.2f explicit
-            `COMMIT`s per job (server-wide `Com_commit`, so other load adds to it). Load average
+            `COMMIT`s per job (server-wide `Com_commit`, so other load adds to it); the benchmark's
+            own JVM (producers, consumers, JDBC, Lettuce) used %.0f µs of CPU per job. Load average
             (1 min) at the end: %.1f on %d cores, most of it other builds and tests sharing the
             machine.
 
@@ -607,6 +623,10 @@ public final class QueueThroughputBenchmark {
             median >= TARGET_JOBS_PER_SECOND ? "yes" : "no",
             enqueue,
             commitsPerJob,
+            rounds.stream()
+                .mapToDouble(Round::clientCpuMicrosPerJob)
+                .sorted()
+                .toArray()[rounds.size() / 2],
             loadAverage(),
             Runtime.getRuntime().availableProcessors());
     if (!api.isEmpty()) {
@@ -627,6 +647,13 @@ public final class QueueThroughputBenchmark {
               sorted.length);
     }
     Files.writeString(file, text);
+  }
+
+  /** CPU time of this process so far (all threads, user and system). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** The 1-minute load average: other work on the machine, which these numbers share it with. */
