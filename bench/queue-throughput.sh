@@ -5,7 +5,7 @@
 # test.
 #
 #   bench/queue-throughput.sh [--pairs 3] [--jobs 10000] [--producers 4] [--consumers 4]
-#                             [--batch 100] [--enqueue-batch 100] [--json FILE]
+#                             [--batch 250] [--enqueue-batch 250] [--json FILE]
 #
 # The Java side is dev.capstan.worker.bench.QueueThroughputBenchmark (media-worker test sources):
 # it drives the worker's LettuceJobQueue and JobStore on a database of its own (capstan_queuebench_*,

@@ -72,8 +72,8 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  * {@code redis-benchmark} doing nothing but {@code XADD} to one stream. jobs/s counts from the
  * first enqueue to the last acknowledgement.
  *
- * <p>Arguments: {@code --pairs 3 --jobs 10000 --producers 4 --consumers 4 --batch 100
- * --enqueue-batch 100 --anchor-requests 100000 --json FILE --section FILE}. Database and Redis come
+ * <p>Arguments: {@code --pairs 3 --jobs 10000 --producers 4 --consumers 4 --batch 250
+ * --enqueue-batch 250 --anchor-requests 100000 --json FILE --section FILE}. Database and Redis come
  * from the same settings as the tests ({@code CAPSTAN_TEST_DB_URL}, {@code
  * CAPSTAN_TEST_REDIS_URL}); the database and keys it makes are removed at the end.
  */
@@ -128,8 +128,8 @@ public final class QueueThroughputBenchmark {
     int jobs = Integer.parseInt(opts.getOrDefault("jobs", "10000"));
     int producers = Integer.parseInt(opts.getOrDefault("producers", "4"));
     int consumers = Integer.parseInt(opts.getOrDefault("consumers", "4"));
-    int batch = Integer.parseInt(opts.getOrDefault("batch", "100"));
-    int enqueueBatch = Integer.parseInt(opts.getOrDefault("enqueue-batch", "100"));
+    int batch = Integer.parseInt(opts.getOrDefault("batch", "250"));
+    int enqueueBatch = Integer.parseInt(opts.getOrDefault("enqueue-batch", "250"));
     int anchorRequests = Integer.parseInt(opts.getOrDefault("anchor-requests", "100000"));
     URI redis =
         URI.create(
