@@ -353,7 +353,9 @@ class JobConsumerIT {
     assertThat(heard)
         .filteredOn(e -> "video.status".equals(e.type()))
         .extracting(VideoEvent::status)
-        .containsExactly("processing", "ready");
+        .containsExactly("processing", "playable", "ready");
+    // Playable (the first published segment) is announced once, before ready.
+    assertThat(heard).filteredOn(e -> "video.playable".equals(e.type())).hasSize(1);
     assertThat(heard.get(heard.size() - 1).type()).isEqualTo("video.ready");
   }
 
