@@ -4,7 +4,11 @@
 # of connection counts for the throughput-vs-connections plot.
 #
 #   bench/api-throughput.sh [--pairs 3] [--seconds 8] [--connections 64] [--sweep "16 64 256"]
-#                           [--json FILE]
+#                           [--jvm image|dev] [--json FILE]
+#
+# --jvm image (the default) runs the API with the JVM options of its container image (full JIT,
+# G1; deploy/docker/api-service.Dockerfile), as it runs in production; --jvm dev with those of
+# ./capstan up (C1 only, serial GC: quick to start, about half the throughput).
 #
 # Starts its own embedded S3 and the packaged API (database capstan_bench_*, Redis namespace
 # capstan-bench-*; both removed afterwards) and prints a table; with --json it writes the result
@@ -18,6 +22,7 @@ PAIRS=3
 SECONDS_PER_RUN=8
 CONNECTIONS=64
 SWEEP="16 64 256"
+JVM=image
 JSON=""
 while (($#)); do
   case "$1" in
@@ -25,6 +30,7 @@ while (($#)); do
     --seconds) SECONDS_PER_RUN="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --sweep) SWEEP="$2"; shift 2 ;;
+    --jvm) JVM="$2"; shift 2 ;;
     --json) JSON="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -35,6 +41,12 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [[ -x "$NGINX" ]] || { echo "bench needs nginx (apt-get install nginx)" >&2; exit 1; }
 
 bench_init api-throughput
+case "$JVM" in
+  image) API_FLAGS=("${IMAGE_API_FLAGS[@]}") ;;
+  dev) API_FLAGS=("${SERVICE_FLAGS[@]}") ;;
+  *) bench_die "--jvm is image or dev, not $JVM" ;;
+esac
+bench_log "API JVM flags ($JVM): ${API_FLAGS[*]}"
 bench_start_s3
 bench_start_api
 bench_signup
@@ -156,7 +168,7 @@ if [[ -n "$JSON" ]]; then
   nginx_json="$(for c in $SWEEP; do median "sweep-nginx-$c" 2; done | paste -sd,)"
   share_ratio="$(awk -v a="$(median api-public-share 2)" -v b="$(median nginx-share 2)" 'BEGIN {printf "%.3f", a/b}')"
   bench_write_json "$JSON" api-throughput "API throughput: GET /api/v1/videos/{id} vs nginx" "req/s" true \
-    "API, cached GET /api/v1/videos/{id}, wrk $CONNECTIONS connections, ${SECONDS_PER_RUN} s runs" \
+    "API, cached GET /api/v1/videos/{id}, wrk $CONNECTIONS connections, ${SECONDS_PER_RUN} s runs, JVM flags of the $JVM (${API_FLAGS[*]})" \
     "nginx serving the same JSON bytes from a file" "≥ 0.40× nginx (median); p99 ≤ 25 ms is in extra" 0.40 null \
     "$WORK/pairs" \
     "\"apiP99Ms\": $(median api-get-video 3), \"publicShareReqPerSec\": $(median api-public-share 2), \"publicShareRatioToNginx\": $share_ratio, \"publicShareP99Ms\": $(median api-public-share 3), \"createReqPerSec\": $(median api-create-video 2), \"createP99Ms\": $(median api-create-video 3), \"connections\": [$conns_json], \"apiReqPerSec\": [$api_json], \"nginxReqPerSec\": [$nginx_json]"
