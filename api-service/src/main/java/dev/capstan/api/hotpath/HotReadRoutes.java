@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.capstan.api.auth.service.AuthService;
 import dev.capstan.api.config.ApiConfig;
+import dev.capstan.api.share.service.ShareLink;
 import dev.capstan.api.share.service.ShareService;
 import dev.capstan.api.share.service.ShareService.OpenableShare;
 import dev.capstan.api.video.service.VideoService;
@@ -61,7 +62,7 @@ public class HotReadRoutes {
   private record RenderedVideo(VideoSnapshot basis, Buffer json) {}
 
   /** What was rendered for a share link, and from which cached link and snapshot. */
-  private record RenderedShare(Object link, VideoSnapshot basis, Buffer json) {}
+  private record RenderedShare(ShareLink link, VideoSnapshot basis, Buffer json) {}
 
   private Cache<String, RenderedVideo> renderedVideos;
   private Cache<String, RenderedShare> renderedShares;

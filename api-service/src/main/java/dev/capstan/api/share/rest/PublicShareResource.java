@@ -18,8 +18,9 @@ public class PublicShareResource {
   @Inject ShareService shares;
 
   /**
-   * What the link shows. An unprotected link whose video this instance holds in memory never gets
-   * here: {@link dev.capstan.api.hotpath.HotReadRoutes} answers it on the event loop.
+   * What the link shows. When this instance holds an unprotected link and its video in memory,
+   * {@link dev.capstan.api.hotpath.HotReadRoutes} answers on the event loop before the request gets
+   * here.
    */
   @GET
   @Path("/{code}")

@@ -99,8 +99,8 @@ public class VideoResource {
   }
 
   /**
-   * The caller's video. A video this instance holds in memory never gets here: {@link
-   * dev.capstan.api.hotpath.HotReadRoutes} answers it on the event loop.
+   * The caller's video. When this instance holds the session and the video in memory, {@link
+   * dev.capstan.api.hotpath.HotReadRoutes} answers on the event loop before the request gets here.
    */
   @GET
   @Path("/{id}")
