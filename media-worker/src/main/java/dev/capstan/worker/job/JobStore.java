@@ -358,10 +358,12 @@ public class JobStore {
         }
         for (Completion d : held) {
           if (d.published()) {
-            // What was recorded while the video was playable gives way to the final rows.
+            // The HLS rows recorded while the video was playable give way to the final ones.
             update(
                 c,
-                "DELETE FROM renditions WHERE video_id = ? AND attempt = ?",
+                """
+                DELETE FROM renditions
+                WHERE video_id = ? AND attempt = ? AND kind IN ('hls', 'hls_rung', 'hls_audio')""",
                 d.lease().videoId(),
                 d.lease().attempt());
           }
