@@ -428,7 +428,7 @@ public class JobStore {
     }
   }
 
-  private int endJob(
+  static int endJob(
       Connection c, String jobId, String owner, JobState state, String lastError, Instant now)
       throws SQLException {
     return update(
@@ -458,12 +458,16 @@ public class JobStore {
   }
 
   private Connection transaction() throws SQLException {
+    return transaction(dataSource);
+  }
+
+  static Connection transaction(DataSource dataSource) throws SQLException {
     Connection c = dataSource.getConnection();
     c.setAutoCommit(false);
     return c;
   }
 
-  private static int update(Connection c, String sql, Object... params) throws SQLException {
+  static int update(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         Object p = params[i];
@@ -477,7 +481,7 @@ public class JobStore {
     }
   }
 
-  private static LocalDateTime utc(Instant instant) {
+  static LocalDateTime utc(Instant instant) {
     return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 }
