@@ -115,6 +115,8 @@ public class ChunkJobProcessor {
     String filePrefix = S3Keys.chunkFileNamePrefix(range.index(), job.attempt());
     String parentPrefix = S3Keys.attemptPrefix(job.videoId(), range.parentAttempt());
     FlowStore.ChunkDone done;
+    long began = System.nanoTime();
+    long encodeNanos = 0;
     try (LeaseKeeper keeper =
         new LeaseKeeper(store, lease, settings.lease(), settings.heartbeat(), clock, heartbeats)) {
       TranscodeListener listener =
@@ -146,8 +148,8 @@ public class ChunkJobProcessor {
                     range.startFrame(), range.endFrame(), range.firstSegment(), filePrefix),
                 dir.resolve("hls"),
                 listener);
-        metrics.transcoded(
-            java.time.Duration.ofNanos(System.nanoTime() - started), out.frames() / range.fps());
+        encodeNanos = System.nanoTime() - started;
+        metrics.transcoded(java.time.Duration.ofNanos(encodeNanos), out.frames() / range.fps());
         if (listener.shouldStop()) {
           throw new TranscodeStopped("stopped before upload");
         }
@@ -206,13 +208,22 @@ public class ChunkJobProcessor {
       case FlowStore.ChunkDone.Lost l -> Result.of(Outcome.LEASE_LOST);
       case FlowStore.ChunkDone.Recorded r -> {
         LOG.infof(
-            "chunk %d of video %s done; %d of %d left",
-            range.index(), job.videoId(), r.pending(), r.count());
+            "chunk %d of video %s done in %d ms (encode %d ms); %d of %d left",
+            range.index(),
+            job.videoId(),
+            (System.nanoTime() - began) / 1_000_000,
+            encodeNanos / 1_000_000,
+            r.pending(),
+            r.count());
         yield Result.of(Outcome.SUCCEEDED);
       }
       case FlowStore.ChunkDone.FinishFlow f -> {
         LOG.infof(
-            "chunk %d of video %s was the last; finishing the flow", range.index(), job.videoId());
+            "chunk %d of video %s done in %d ms (encode %d ms); the last, finishing the flow",
+            range.index(),
+            job.videoId(),
+            (System.nanoTime() - began) / 1_000_000,
+            encodeNanos / 1_000_000);
         Result finished = finisher.finish(f.parentLease(), handBack, true);
         // The chunk itself succeeded whatever the finishing step did; the parent row says the rest.
         yield finished.outcome() == Outcome.SUCCEEDED ? finished : Result.of(Outcome.SUCCEEDED);

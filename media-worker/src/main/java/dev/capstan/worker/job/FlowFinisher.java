@@ -76,6 +76,7 @@ public class FlowFinisher {
   public Result finish(Lease parent, BooleanSupplier handBack, boolean announce)
       throws SQLException {
     Path dir = null;
+    long began = System.nanoTime();
     try (LeaseKeeper keeper =
         new LeaseKeeper(store, parent, settings.lease(), settings.heartbeat(), clock, heartbeats)) {
       try {
@@ -154,8 +155,12 @@ public class FlowFinisher {
           return Result.of(Outcome.LEASE_LOST);
         }
         LOG.infof(
-            "flow %s: video %s ready from %d chunks (%d frames)",
-            parent.jobId(), parent.videoId(), chunks.size(), frames);
+            "flow %s: video %s ready from %d chunks (%d frames); finishing took %d ms",
+            parent.jobId(),
+            parent.videoId(),
+            chunks.size(),
+            frames,
+            (System.nanoTime() - began) / 1_000_000);
         Instant now = clock.instant();
         for (JobStore.RenditionRow r : rows) {
           if (JobStore.announcesItself(r)) {

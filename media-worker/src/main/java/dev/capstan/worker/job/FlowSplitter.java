@@ -88,6 +88,7 @@ public class FlowSplitter {
   public Split split(
       TranscodeJob job, Lease lease, Path source, SourceMedia media, Path dir, TranscodeListener l)
       throws SQLException, IOException {
+    long began = System.nanoTime();
     double fps = ChunkEncoder.outputFps(media);
     List<ChunkPlan.Range> plan =
         ChunkPlan.of(fps, media.durationSeconds(), settings.chunking().segmentsPerChunk());
@@ -168,6 +169,9 @@ public class FlowSplitter {
                 board.tile().width(),
                 board.tile().height(),
                 board.vttBytes()));
+    LOG.infof(
+        "job %s: the parent's own part (audio, poster, storyboard) took %d ms",
+        lease.jobId(), (System.nanoTime() - began) / 1_000_000);
     return switch (flows.parentWaits(lease, FlowResults.write(result), settings.lease())) {
       case FlowStore.ParentTurn.Waiting w -> new Split.Waiting();
       case FlowStore.ParentTurn.Finish f -> new Split.FinishNow(f.lease());
