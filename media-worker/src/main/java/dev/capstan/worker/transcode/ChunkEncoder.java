@@ -41,7 +41,7 @@ import org.bytedeco.javacv.FrameRecorder;
  *
  * <p>{@link #encodeWhole}: what is made once for the whole video while the chunks run elsewhere:
  * the audio rendition (one encode, so there are no clicks at chunk joins), the poster and the
- * storyboard (from keyframes only: the decoder skips every other picture).
+ * storyboard (the decoder skips the pictures no other refers to).
  */
 public final class ChunkEncoder {
   static final int AUDIO_BITRATE = 128_000;
@@ -293,8 +293,9 @@ public final class ChunkEncoder {
       }
       grabber.setPixelFormat(AV_PIX_FMT_YUV420P);
       grabber.setVideoOption("threads", options.threadsOption());
-      // Pictures only feed the poster and the storyboard: keyframes are enough, and cheap.
-      grabber.setVideoOption("skip_frame", "nokey");
+      // Pictures only feed the poster and the storyboard: frames no other frame refers to need not
+      // be decoded (keyframes alone would leave the storyboard's tiles seconds off their cues).
+      grabber.setVideoOption("skip_frame", "noref");
       grabber.start();
       long originUs = grabber.getFormatContext().start_time();
       if (originUs == AV_NOPTS_VALUE) {

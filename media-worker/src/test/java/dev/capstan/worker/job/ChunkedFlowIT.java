@@ -67,6 +67,7 @@ class ChunkedFlowIT {
 
   @Inject TranscodeJobProcessor processor;
   @Inject ObjectStore objects;
+  @Inject FlowStore flows;
 
   private static Path clip;
   private static RedisClient redisClient;
@@ -144,6 +145,45 @@ class ChunkedFlowIT {
                     + "360p_00003.m4s"))
         .as("the failed attempt's files are gone")
         .isEmpty();
+    assertPlaysAsOneStream(s, video);
+  }
+
+  @Test
+  void a_chunk_whose_worker_died_mid_chunk_is_taken_over_once_its_lease_expires() throws Exception {
+    Seeded s = seedWithSource();
+    WorkerFixtures.publish(redis.sync(), s);
+    // A worker takes a chunk and dies at once: its lease runs out, nobody renews it.
+    String taken = null;
+    while (taken == null) {
+      List<Map<String, Object>> queued =
+          chunkRows(s).stream().filter(c -> "QUEUED".equals(c.get("state"))).toList();
+      for (Map<String, Object> row : queued) {
+        TranscodeJob chunk = decode((String) row.get("payload"));
+        if (flows.claimChunk(chunk, "worker-killed", Duration.ofSeconds(1))
+            instanceof FlowStore.ChunkClaim.Taken) {
+          taken = chunk.jobId();
+          break;
+        }
+      }
+      assertThat(video(s.videoId()).get("status")).isIn("queued", "processing");
+      Thread.sleep(20);
+    }
+    String killed = taken;
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                !rows(
+                        "SELECT id FROM jobs WHERE id = ? AND lease_expires_at < UTC_TIMESTAMP(6)",
+                        killed)
+                    .isEmpty());
+    assertThat(job(s.jobId()).get("state")).as("the parent waits").isIn("RUNNING", "WAITING");
+    // What the API's reconciler does with an expired lease: the next attempt, queued.
+    requeueAsNextAttempt(job(killed), "RUNNING");
+
+    Map<String, Object> video = awaitSettled(s.videoId());
+    assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
+    assertThat(job(killed)).containsEntry("state", "SUCCEEDED").containsEntry("attempt", 2);
     assertPlaysAsOneStream(s, video);
   }
 
@@ -283,15 +323,20 @@ class ChunkedFlowIT {
   }
 
   private void requeueAsNextAttempt(Map<String, Object> chunk) throws Exception {
+    requeueAsNextAttempt(chunk, "FAILED");
+  }
+
+  private void requeueAsNextAttempt(Map<String, Object> chunk, String from) throws Exception {
     TranscodeJob next = decode((String) chunk.get("payload")).withAttempt(2);
     String payload =
         JobMessage.encode(JobKinds.TRANSCODE, next.jobId(), next).get(JobMessage.FIELD_PAYLOAD);
     WorkerFixtures.execute(
-        "UPDATE jobs SET state = 'QUEUED', attempt = 2, payload = ?, updated_at = ? WHERE id = ?"
-            + " AND state = 'FAILED'",
+        "UPDATE jobs SET state = 'QUEUED', attempt = 2, payload = ?, lease_owner = NULL,"
+            + " lease_expires_at = NULL, updated_at = ? WHERE id = ? AND state = ?",
         payload,
         LocalDateTime.now(ZoneOffset.UTC),
-        next.jobId());
+        next.jobId(),
+        from);
     redis
         .sync()
         .xadd(

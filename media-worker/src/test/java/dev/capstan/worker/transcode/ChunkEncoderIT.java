@@ -80,4 +80,26 @@ class ChunkEncoderIT {
       expected = f.baseDecodeTime() + f.duration();
     }
   }
+
+  @Test
+  void the_whole_video_part_is_the_audio_rendition_a_poster_and_a_storyboard_cue_per_second()
+      throws Exception {
+    SourceMedia media =
+        new JavaCvTranscoder(new MediaLimits(9_437_184, Duration.ofHours(4), 240, 1L << 34))
+            .probe(clip);
+    Path out = dir.resolve("whole");
+    Files.createDirectories(out);
+    long t0 = System.nanoTime();
+    ChunkEncoder.WholeOutput whole =
+        ENCODER.encodeWhole(clip, media, out, out.resolve("hls"), TranscodeListener.NONE);
+    System.out.printf("whole-video part of 20 s: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+
+    assertThat(whole.audio().codecs()).isEqualTo("mp4a.40.2");
+    assertThat(Files.readString(whole.audio().playlist()))
+        .contains("#EXT-X-ENDLIST", "audio_init.mp4", "audio_00004.m4s");
+    assertThat(whole.poster().sizeBytes()).isPositive();
+    assertThat(whole.storyboard().tiles()).isEqualTo(20);
+    assertThat(Files.readString(whole.storyboard().vtt()))
+        .contains("00:00:19.000 --> 00:00:2");
+  }
 }
