@@ -99,7 +99,6 @@ class ChunkEncoderIT {
         .contains("#EXT-X-ENDLIST", "audio_init.mp4", "audio_00004.m4s");
     assertThat(whole.poster().sizeBytes()).isPositive();
     assertThat(whole.storyboard().tiles()).isEqualTo(20);
-    assertThat(Files.readString(whole.storyboard().vtt()))
-        .contains("00:00:19.000 --> 00:00:2");
+    assertThat(Files.readString(whole.storyboard().vtt())).contains("00:00:19.000 --> 00:00:2");
   }
 }
