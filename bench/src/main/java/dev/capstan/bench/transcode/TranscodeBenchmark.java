@@ -241,10 +241,11 @@ public final class TranscodeBenchmark {
     BenchmarkResult rss =
         new BenchmarkResult(
             "transcode-rss",
-            "Transcode peak RSS: worker JVM vs ffmpeg CLI (split)",
+            "Transcode peak RSS: transcoder-only JVM vs ffmpeg CLI (split)",
             "MB",
             false,
-            "peak RSS of the whole worker-like JVM (-Xmx768m, SerialGC) running the transcode",
+            "peak RSS of a JVM running only the transcoder (-Xmx768m, SerialGC); the real worker"
+                + " process is measured by bench/worker-memory.sh",
             "peak RSS of the ffmpeg CLI split process",
             rssPairs,
             new Target("worker peak RSS ≤ 768 MB (median)", null, 768.0),

@@ -2,12 +2,18 @@ package dev.capstan.worker.transcode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 
 import dev.capstan.devtools.media.SampleClips;
 import dev.capstan.devtools.media.SampleClips.Spec;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.Java2DFrameConverter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,24 +41,56 @@ class EncoderFanOutIT {
       new JavaCvTranscoder(new TranscodeOptions(LIMITS, 2, Duration.ofSeconds(30)));
 
   @Test
-  void an_encoder_failing_part_way_fails_the_transcode_naming_its_output_and_stops_the_others()
+  void an_encoder_failing_part_way_fails_with_its_output_and_ffmpegs_reason_and_stops_the_others()
       throws Exception {
-    // MPEG-4 part 2, so the MP4 download is encoded (not remuxed).
-    Path clip =
-        SampleClips.generate(
-            Spec.standard(6).withVideoCodec("mpeg4"), work.resolve("six-seconds.mp4"));
-    SourceMedia media = transcoder.probe(clip);
-    Path out = Files.createDirectories(work.resolve("out"));
-    // The MP4 goes to a full disk: the first write that reaches it fails.
-    Files.createSymbolicLink(out.resolve("download.mp4"), Path.of("/dev/full"));
-    List<Double> progress = new CopyOnWriteArrayList<>();
+    // File outputs fail when opened, or not at all (the HLS muxer logs and goes on); a stream
+    // whose reader hangs up fails part way, as a full disk would. The transcoder hands the
+    // exception on as it is.
+    Path clip = SampleClips.generate(Spec.standard(4), work.resolve("four-seconds.mp4"));
+    int[] fed = {0};
+    Throwable thrown;
+    try (ServerSocket sink = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread.ofPlatform()
+          .daemon()
+          .start(
+              () -> {
+                try (Socket s = sink.accept();
+                    InputStream in = s.getInputStream()) {
+                  in.readNBytes(32 * 1024); // then hangs up
+                } catch (IOException e) {
+                  // the test fails on its assertions instead
+                }
+              });
+      EncoderFanOut encoders = new EncoderFanOut(Duration.ofSeconds(30), () -> false);
+      try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(clip.toFile())) {
+        FFmpegFrameRecorder good = h264(work.resolve("good.mp4").toString(), "mp4");
+        encoders.add("good.mp4", good, true, false);
+        FFmpegFrameRecorder cut = h264("tcp://127.0.0.1:" + sink.getLocalPort(), "mpegts");
+        encoders.add("cut.ts", cut, true, false);
+        good.start();
+        cut.start();
+        grabber.setPixelFormat(AV_PIX_FMT_YUV420P);
+        grabber.start();
+        thrown =
+            catchThrowable(
+                () -> {
+                  Frame picture;
+                  while ((picture = grabber.grabImage()) != null) {
+                    encoders.picture(picture, AV_PIX_FMT_YUV420P);
+                    fed[0]++;
+                  }
+                  encoders.finish();
+                });
+      } finally {
+        encoders.close();
+      }
+    }
 
-    assertThatThrownBy(
-            () -> transcoder.transcode(clip, media, out, listener(progress::add, () -> false)))
+    assertThat(thrown)
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("encoding download.mp4 failed")
-        .hasMessageContaining("No space left on device");
-    assertThat(progress).as("it failed part way").anyMatch(p -> p > 0).noneMatch(p -> p >= 1.0);
+        .hasMessageStartingWith("encoding cut.ts failed: ")
+        .hasMessageMatching("(?s).*error -\\d+.*\\(.+\\)");
+    assertThat(fed[0]).as("pictures handed on before the failure").isGreaterThan(10);
     assertThat(encoderThreads()).isEmpty();
   }
 
@@ -114,6 +154,18 @@ class EncoderFanOutIT {
     assertThat(rgb[0]).as("red").isCloseTo(0xC0, within(16.0));
     assertThat(rgb[1]).as("green").isCloseTo(0x20, within(16.0));
     assertThat(rgb[2]).as("blue").isCloseTo(0x20, within(16.0));
+  }
+
+  private static FFmpegFrameRecorder h264(String url, String format) {
+    FFmpegFrameRecorder r = new FFmpegFrameRecorder(url, 320, 180, 0);
+    r.setFormat(format);
+    r.setVideoCodecName("libx264");
+    r.setPixelFormat(AV_PIX_FMT_YUV420P);
+    r.setFrameRate(30);
+    r.setVideoOption("threads", "1");
+    r.setVideoOption("preset", "veryfast");
+    r.setVideoOption("crf", "23");
+    return r;
   }
 
   private static List<String> encoderThreads() {
