@@ -47,7 +47,9 @@ import org.bytedeco.javacv.FrameRecorder;
  * takes pictures (it goes back to the pool when the last one is done with it), and hands each
  * encoder that takes sound its own copy of the samples. Fed one after the other on the decoding
  * thread, the encoders waited for each other; apart, each libx264 can run single-threaded, which
- * costs less CPU than its frame threads do.
+ * costs less CPU than its frame threads do. Encoders of the same picture size (the 720p rung and
+ * the MP4) share one scaling: the first scales, exactly as its recorder would, and hands the scaled
+ * copy to the others, so they skip their own.
  *
  * <p>The pool holds the decoder back (back-pressure): it waits while every picture is still with an
  * encoder, checking for a stop request and a stall while it waits. The first encoder to fail fails
@@ -170,6 +172,7 @@ final class EncoderFanOut implements AutoCloseable {
   /** Stops every encoder still running (unless {@link #finish} ended them) and waits for them. */
   @Override
   public void close() {
+    boolean allEnded = true;
     if (!started) {
       for (Encoder e : encoders) {
         release(e);
@@ -181,8 +184,9 @@ final class EncoderFanOut implements AutoCloseable {
       }
       for (Encoder e : encoders) {
         // An encoder finishes the frame it is in (milliseconds); one stuck inside FFmpeg is left
-        // to end on its own, with its recorder, rather than freed under it.
+        // to end on its own, with its recorder and the copies, rather than freed under it.
         if (!join(e.thread, Math.max(stallTimeout.toMillis(), POLL_MS))) {
+          allEnded = false;
           LOG.log(
               System.Logger.Level.WARNING,
               "encoder of {0} did not stop within {1}; left running",
@@ -191,10 +195,14 @@ final class EncoderFanOut implements AutoCloseable {
         }
       }
     }
-    for (Picture p : slots) {
-      p.free();
+    if (allEnded) {
+      for (Encoder e : encoders) {
+        e.scaledSlots.forEach(Picture::free);
+        e.scaledSlots.clear();
+      }
+      slots.forEach(Picture::free);
+      slots.clear();
     }
-    slots.clear();
   }
 
   private void startIfNeeded() {
@@ -394,9 +402,7 @@ final class EncoderFanOut implements AutoCloseable {
         release(this);
         sws_freeContext(scaler);
         scaler = null;
-        for (Picture p : scaledSlots) {
-          p.free();
-        }
+        // The scaled copies may still be with followers: close() frees them once all have ended.
       }
     }
 
