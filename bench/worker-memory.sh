@@ -69,7 +69,7 @@ job() {
 split() {
   rm -rf "$WORK/split"
   "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$BENCH_JAR" ffmpeg-split --source "$SOURCE" \
-    --out "$WORK/split" | sed -n 's/^RESULT .*peakRssMB=\([0-9.]*\).*/\1/p'
+    --out "$WORK/split" 2>>"$WORK/split.log" | sed -n 's/^RESULT .*peakRssMB=\([0-9.]*\).*/\1/p'
 }
 
 bench_log "warm-up job (a 2 s clip)"
@@ -87,7 +87,7 @@ for ((p = 1; p <= PAIRS; p++)); do
     ffmpeg_rss="$(split)"
     read -r worker took <<<"$(job "$SOURCE")"
   fi
-  [[ -n "$ffmpeg_rss" ]] || bench_die "the ffmpeg CLI run printed no RESULT"
+  [[ -n "$ffmpeg_rss" ]] || bench_die "the ffmpeg CLI run printed no RESULT: $(tail -5 "$WORK/split.log")"
   echo "$worker $ffmpeg_rss" >>"$PAIRS_FILE"
   echo "$took" >>"$TOOK_FILE"
   bench_log "pair $p/$PAIRS: worker peak RSS $worker MB (job $took s), ffmpeg CLI $ffmpeg_rss MB"
