@@ -36,7 +36,6 @@ import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.swscale.SwsContext;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
@@ -203,9 +202,6 @@ final class EncoderFanOut implements AutoCloseable {
       }
       slots.forEach(Picture::free);
       slots.clear();
-      // glibc keeps what the encoders freed in their threads' arenas, and each transcode's new
-      // threads may use other arenas: without a trim the worker's RSS crept up job after job.
-      Pointer.trimMemory();
     }
   }
 
