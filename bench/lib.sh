@@ -7,8 +7,16 @@ BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 API_JAR="$BENCH_ROOT/api-service/target/quarkus-app/quarkus-run.jar"
 WORKER_JAR="$BENCH_ROOT/media-worker/target/quarkus-app/quarkus-run.jar"
 TOOLS_JAR="$BENCH_ROOT/dev-tools/target/dev-tools.jar"
-# The services run with the flags ./capstan up gives them.
+# The services run with the flags ./capstan up gives them (quick to start: C1 only, serial GC)...
 SERVICE_FLAGS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+# ...unless a benchmark measures the API as it is shipped: the JVM options of its image (full JIT,
+# G1), read from deploy/docker/api-service.Dockerfile; the heap stays -Xmx512m here.
+IMAGE_API_FLAGS=(--enable-native-access=ALL-UNNAMED)
+read -ra _image_opts <<<"$(sed -n 's/.*JAVA_OPTS="\([^"]*\)".*/\1/p' \
+  "$BENCH_ROOT/deploy/docker/api-service.Dockerfile")"
+IMAGE_API_FLAGS+=("${_image_opts[@]}")
+# bench_start_api uses these; a benchmark may set them to IMAGE_API_FLAGS.
+API_FLAGS=("${SERVICE_FLAGS[@]}")
 DB_HOST="${CAPSTAN_DB_HOST:-127.0.0.1}"
 DB_PORT="${CAPSTAN_DB_PORT:-3306}"
 DB_USER="${CAPSTAN_DB_USER:-root}"
@@ -125,7 +133,7 @@ bench_wait_ready() {
 # bench_start_api: sets API_PID, API_PORT, API; waits until ready.
 bench_start_api() {
   API_PORT="$(bench_free_port)"
-  QUARKUS_HTTP_PORT="$API_PORT" "$JAVA" "${SERVICE_FLAGS[@]}" -Xmx512m -jar "$API_JAR" \
+  QUARKUS_HTTP_PORT="$API_PORT" "$JAVA" "${API_FLAGS[@]}" -Xmx512m -jar "$API_JAR" \
     >"$WORK/api.log" 2>&1 &
   API_PID=$!
   bench_track "$API_PID"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Job queue throughput with no-op jobs end to end (outbox row + XADD + published mark, then
-# XREADGROUP + lease + lease-guarded commit + XACK) against redis-benchmark doing only XADD on the
-# same Redis, as alternating pairs in one run (issue 4's benchmark). Not a test.
+# Job queue throughput with no-op jobs end to end (outbox rows + XADD + published marks, then
+# XREADGROUP COUNT n + leases + lease-guarded commits + XACK, in batches) against redis-benchmark
+# doing only XADD on the same Redis, as alternating pairs in one run (issue 4's benchmark). Not a
+# test.
 #
-#   bench/queue-throughput.sh [--pairs 3] [--jobs 3000] [--producers 4] [--consumers 4] [--json FILE]
+#   bench/queue-throughput.sh [--pairs 3] [--jobs 10000] [--producers 4] [--consumers 4]
+#                             [--batch 250] [--enqueue-batch 250] [--json FILE]
 #
 # The Java side is dev.capstan.worker.bench.QueueThroughputBenchmark (media-worker test sources):
 # it drives the worker's LettuceJobQueue and JobStore on a database of its own (capstan_queuebench_*,
@@ -18,7 +20,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 PAIRS=3
-JOBS=3000
+JOBS=10000
 PRODUCERS=4
 ARGS=()
 JSON=""
@@ -28,7 +30,7 @@ while (($#)); do
     --pairs) PAIRS="$2"; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
     --producers) PRODUCERS="$2"; shift 2 ;;
-    --consumers | --anchor-requests) ARGS+=("$1" "$2"); shift 2 ;;
+    --consumers | --anchor-requests | --batch | --enqueue-batch) ARGS+=("$1" "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done

@@ -1,6 +1,8 @@
 package dev.capstan.api.cache;
 
 import dev.capstan.api.config.ApiConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -26,14 +28,27 @@ public class CacheInvalidations {
 
   @Inject RedissonClient redisson;
   @Inject ApiConfig config;
+  @Inject MeterRegistry registry;
 
   private final Map<String, NearCache<?>> caches = new ConcurrentHashMap<>();
   private volatile int messageListener = -1;
   private volatile int statusListener = -1;
 
-  /** Makes {@code cache} follow invalidations published by any instance. */
+  /**
+   * Makes {@code cache} follow invalidations published by any instance, and publishes its counters:
+   * {@code capstan_cache_near_hits_total{cache}} (answered from memory) and {@code
+   * capstan_cache_near_loads_total{cache}} (went on to Redis or the database).
+   */
   public <V> NearCache<V> register(NearCache<V> cache) {
     caches.put(cache.name(), cache);
+    FunctionCounter.builder("capstan.cache.near.hits", cache, NearCache::hits)
+        .description("Near-cache lookups answered from this instance's memory")
+        .tag("cache", cache.name())
+        .register(registry);
+    FunctionCounter.builder("capstan.cache.near.loads", cache, NearCache::loads)
+        .description("Near-cache lookups that went on to Redis or the database")
+        .tag("cache", cache.name())
+        .register(registry);
     return cache;
   }
 

@@ -22,6 +22,7 @@ public final class NearCache<V> {
   private final String name;
   private final AsyncCache<String, V> cache;
   private final LongAdder loads = new LongAdder();
+  private final LongAdder hits = new LongAdder();
 
   public NearCache(String name, Duration ttl, long maxEntries) {
     this.name = name;
@@ -40,6 +41,7 @@ public final class NearCache<V> {
     CompletableFuture<V> mine = new CompletableFuture<>();
     CompletableFuture<V> existing = cache.asMap().putIfAbsent(key, mine);
     if (existing != null) {
+      hits.increment();
       return Optional.ofNullable(join(existing));
     }
     loads.increment();
@@ -58,9 +60,14 @@ public final class NearCache<V> {
   /** The value if this instance holds it now; never loads. */
   public Optional<V> peek(String key) {
     CompletableFuture<V> f = cache.getIfPresent(key);
-    return f == null || !f.isDone() || f.isCompletedExceptionally()
-        ? Optional.empty()
-        : Optional.ofNullable(f.getNow(null));
+    if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
+      return Optional.empty();
+    }
+    V value = f.getNow(null);
+    if (value != null) {
+      hits.increment();
+    }
+    return Optional.ofNullable(value);
   }
 
   /** Forgets {@code key} here (a load in flight for it will not be cached). */
@@ -76,6 +83,15 @@ public final class NearCache<V> {
   /** Loads run so far (misses that reached the loader), for metrics and tests. */
   public long loads() {
     return loads.sum();
+  }
+
+  /**
+   * Lookups answered from this instance's memory so far (by {@link #peek} or {@link #get}, which
+   * counts joining a load in flight too), for metrics and tests. A request may look a key up more
+   * than once: these count lookups, not requests.
+   */
+  public long hits() {
+    return hits.sum();
   }
 
   private static <V> V join(CompletableFuture<V> f) {

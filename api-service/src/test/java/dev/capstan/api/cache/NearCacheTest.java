@@ -150,4 +150,17 @@ class NearCacheTest {
     cache.invalidateAll();
     assertThat(cache.peek("k")).isEmpty();
   }
+
+  @Test
+  void answers_from_memory_count_as_hits_and_misses_as_loads() {
+    NearCache<String> cache = new NearCache<>("test", Duration.ofMinutes(1), 100);
+    assertThat(cache.peek("k")).isEmpty();
+    assertThat(cache.get("k", () -> Optional.of("v"))).contains("v");
+    assertThat(cache.get("k", () -> Optional.of("other"))).contains("v");
+    assertThat(cache.peek("k")).contains("v");
+    assertThat(cache.get("missing", Optional::empty)).isEmpty();
+
+    assertThat(cache.hits()).isEqualTo(2);
+    assertThat(cache.loads()).isEqualTo(2);
+  }
 }

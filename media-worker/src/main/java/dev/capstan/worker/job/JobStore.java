@@ -15,15 +15,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
  * The worker's writes to {@code jobs}, {@code videos} and {@code renditions}, in plain JDBC. Every
  * write that ends a job checks the lease in the same transaction, so a worker that lost its lease
  * changes nothing. Times are UTC {@code DATETIME(6)}.
+ *
+ * <p>Batches lock rows in primary-key order and name that index ({@code FORCE INDEX (PRIMARY)}):
+ * with a long {@code IN} list the optimizer may otherwise scan by {@code state} or the whole table,
+ * and under repeatable read every row a locking statement scans stays locked, so unrelated jobs
+ * would wait for each other and deadlock.
  */
 @ApplicationScoped
 public class JobStore {
@@ -71,66 +82,147 @@ public class JobStore {
       String s3Key,
       long sizeBytes) {}
 
+  /** A job as its stream entry names it: what a claim asks for. */
+  public record JobRef(String jobId, String videoId, int attempt) {}
+
+  /** A job whose work is done under {@code lease}, and what it produced. */
+  public record Completion(Lease lease, Success success) {}
+
+  /** The stream entry that now carries a queued job. */
+  public record Publication(String jobId, int attempt, String entryId) {}
+
   /**
-   * Takes the job if it is queued as this attempt: one conditional UPDATE, so of two workers racing
-   * for it exactly one wins. A job whose lease expired is not taken over here: the API's reconciler
-   * re-queues it as the next attempt (under the retry policy), so every attempt writes under a
-   * prefix of its own that exactly one lease holder ever owned.
+   * Takes the job if it is queued as this attempt. As {@link #claimAll} for a batch of one: of two
+   * workers racing for it exactly one wins. A job whose lease expired is not taken over here: the
+   * API's reconciler re-queues it as the next attempt (under the retry policy), so every attempt
+   * writes under a prefix of its own that exactly one lease holder ever owned.
    */
   public Claim claim(String jobId, String videoId, int attempt, String owner, Duration leaseFor)
       throws SQLException {
+    return claimAll(List.of(new JobRef(jobId, videoId, attempt)), owner, leaseFor).get(0);
+  }
+
+  /**
+   * Takes every job of the batch that is still queued as the asked attempt, in one transaction: the
+   * rows are locked in key order (so two batches never deadlock; a row another worker's claim holds
+   * is waited for and then seen as that claim left it), and the leases are set by one UPDATE
+   * conditional on the rows still being queued. Jobs held by another worker, done, or of another
+   * attempt come back {@link Claim.NotAvailable}; so does a second ask for the same job in the
+   * batch.
+   *
+   * @return one claim per asked job, in the order asked
+   */
+  public List<Claim> claimAll(List<JobRef> jobs, String owner, Duration leaseFor)
+      throws SQLException {
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
     Instant now = clock.instant();
     Instant expires = now.plus(leaseFor);
+    Map<JobRef, Claim> decided = new HashMap<>();
     try (Connection c = transaction()) {
       try {
-        int taken =
+        Map<String, JobRef> queued = new HashMap<>();
+        List<Object> ids = jobs.stream().map(j -> (Object) j.jobId()).distinct().toList();
+        try (PreparedStatement ps =
+                prepare(
+                    c,
+                    "SELECT id, video_id, attempt FROM jobs FORCE INDEX (PRIMARY) WHERE id IN "
+                        + marks(ids.size())
+                        + " AND state = ? ORDER BY id FOR UPDATE",
+                    concat(ids, JobState.QUEUED.name()));
+            ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            queued.put(rs.getString(1), new JobRef(rs.getString(1), rs.getString(2), rs.getInt(3)));
+          }
+        }
+        List<JobRef> askedAndQueued =
+            jobs.stream().distinct().filter(j -> j.equals(queued.get(j.jobId()))).toList();
+        Map<String, VideoStatus> videos =
+            videoStatusesForUpdate(c, askedAndQueued.stream().map(JobRef::videoId).toList());
+        List<JobRef> taken = new ArrayList<>();
+        for (JobRef job : askedAndQueued) {
+          VideoStatus current = videos.get(job.videoId());
+          if (current == null) {
+            // No video (deleted meanwhile): left queued, as a failed claim always left it.
+            continue;
+          }
+          // PROCESSING -> PROCESSING: a handed-back job whose video was not reset yet.
+          if (current != VideoStatus.PROCESSING && !current.canBecome(VideoStatus.PROCESSING)) {
+            String why = "video is " + current.wireName() + ", not waiting to be processed";
             update(
                 c,
                 """
-                UPDATE jobs SET state = ?, lease_owner = ?, lease_expires_at = ?, updated_at = ?
-                WHERE id = ? AND video_id = ? AND attempt = ? AND state = ?""",
-                JobState.RUNNING.name(),
-                owner,
-                utc(expires),
+                UPDATE jobs SET state = ?, last_error = ?, finished_at = ?, lease_owner = NULL,
+                  lease_expires_at = NULL, updated_at = ?
+                WHERE id = ? AND state = ?""",
+                JobState.DEAD.name(),
+                why,
                 utc(now),
-                jobId,
-                videoId,
-                attempt,
+                utc(now),
+                job.jobId(),
                 JobState.QUEUED.name());
-        if (taken == 0) {
-          c.rollback();
-          return new Claim.NotAvailable();
+            decided.put(job, new Claim.Refused(why));
+            continue;
+          }
+          taken.add(job);
         }
-        Optional<VideoStatus> status = videoStatusForUpdate(c, videoId);
-        if (status.isEmpty()) {
-          c.rollback();
-          return new Claim.NotAvailable();
+        if (!taken.isEmpty()) {
+          List<Object> takenIds = taken.stream().map(j -> (Object) j.jobId()).toList();
+          int leased =
+              update(
+                  c,
+                  "UPDATE jobs FORCE INDEX (PRIMARY) SET state = ?, lease_owner = ?,"
+                      + " lease_expires_at = ?, updated_at = ? WHERE id IN "
+                      + marks(takenIds.size())
+                      + " AND state = ?",
+                  concat(
+                      List.of(JobState.RUNNING.name(), owner, utc(expires), utc(now)),
+                      takenIds,
+                      JobState.QUEUED.name()));
+          if (leased != taken.size()) {
+            throw new IllegalStateException(
+                "leased " + leased + " of " + taken.size() + " locked queued jobs");
+          }
+          List<Object> videoIds = taken.stream().map(j -> (Object) j.videoId()).distinct().toList();
+          update(
+              c,
+              """
+              UPDATE videos FORCE INDEX (PRIMARY) SET status = ?, progress_percent = 0,
+                progress_stage = ?, progress_eta_seconds = NULL, error_code = NULL,
+                error_message = NULL, updated_at = ?
+              WHERE id IN """
+                  + marks(videoIds.size()),
+              concat(
+                  List.of(
+                      VideoStatus.PROCESSING.wireName(),
+                      ProgressStage.DOWNLOADING.wireName(),
+                      utc(now)),
+                  videoIds));
+          for (JobRef job : taken) {
+            decided.put(
+                job,
+                new Claim.Taken(
+                    new Lease(job.jobId(), job.videoId(), job.attempt(), owner, expires)));
+          }
         }
-        VideoStatus current = status.get();
-        // PROCESSING -> PROCESSING: a handed-back job whose video was not reset yet.
-        if (current != VideoStatus.PROCESSING && !current.canBecome(VideoStatus.PROCESSING)) {
-          String why = "video is " + current.wireName() + ", not waiting to be processed";
-          endJob(c, jobId, owner, JobState.DEAD, why, now);
+        if (decided.isEmpty()) {
+          c.rollback();
+        } else {
           c.commit();
-          return new Claim.Refused(why);
         }
-        update(
-            c,
-            """
-            UPDATE videos SET status = ?, progress_percent = 0, progress_stage = ?,
-              progress_eta_seconds = NULL, error_code = NULL, error_message = NULL, updated_at = ?
-            WHERE id = ?""",
-            VideoStatus.PROCESSING.wireName(),
-            ProgressStage.DOWNLOADING.wireName(),
-            utc(now),
-            videoId);
-        c.commit();
-        return new Claim.Taken(new Lease(jobId, videoId, attempt, owner, expires));
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       }
     }
+    List<Claim> out = new ArrayList<>(jobs.size());
+    Set<JobRef> answered = new HashSet<>();
+    for (JobRef job : jobs) {
+      Claim claim = decided.get(job);
+      out.add(claim != null && answered.add(job) ? claim : new Claim.NotAvailable());
+    }
+    return out;
   }
 
   /** Pushes the lease out by {@code leaseFor}; empty when the lease is no longer ours. */
@@ -183,22 +275,111 @@ public class JobStore {
    * @return false when the lease was lost; then nothing was written
    */
   public boolean recordSuccess(Lease lease, Success s) throws SQLException {
+    return recordSuccesses(List.of(new Completion(lease, s))).get(0);
+  }
+
+  /**
+   * {@link #recordSuccess} for a batch, in one transaction: the rows are locked in key order, and
+   * only the jobs whose lease is still held by the completion's owner succeed (with their
+   * renditions, ready videos and webhook events); the others are left exactly as they are.
+   *
+   * @return per completion, in order: whether it was recorded (false: its lease was lost)
+   */
+  public List<Boolean> recordSuccesses(List<Completion> completions) throws SQLException {
+    if (completions.isEmpty()) {
+      return List.of();
+    }
     Instant now = clock.instant();
+    Set<String> recorded = new HashSet<>();
     try (Connection c = transaction()) {
       try {
-        if (endJob(c, lease.jobId(), lease.owner(), JobState.SUCCEEDED, null, now) == 0) {
-          c.rollback();
-          return false;
+        Map<String, String> owners = new HashMap<>();
+        List<Object> ids =
+            completions.stream().map(d -> (Object) d.lease().jobId()).distinct().toList();
+        try (PreparedStatement ps =
+                prepare(
+                    c,
+                    "SELECT id, lease_owner FROM jobs FORCE INDEX (PRIMARY) WHERE id IN "
+                        + marks(ids.size())
+                        + " AND state = ? ORDER BY id FOR UPDATE",
+                    concat(ids, JobState.RUNNING.name()));
+            ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            owners.put(rs.getString(1), rs.getString(2));
+          }
         }
-        for (RenditionRow r : s.renditions()) {
-          update(
-              c,
-              """
-              INSERT INTO renditions (video_id, attempt, kind, name, width, height, bitrate_kbps,
-                codecs, s3_key, size_bytes, created_at)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-              lease.videoId(),
-              lease.attempt(),
+        List<Completion> held = new ArrayList<>();
+        for (Completion d : completions) {
+          Lease lease = d.lease();
+          if (lease.owner().equals(owners.get(lease.jobId())) && recorded.add(lease.jobId())) {
+            held.add(d);
+          }
+        }
+        if (held.isEmpty()) {
+          c.rollback();
+          return completions.stream().map(d -> false).toList();
+        }
+        List<Object> heldIds = held.stream().map(d -> (Object) d.lease().jobId()).toList();
+        int ended =
+            update(
+                c,
+                """
+                UPDATE jobs FORCE INDEX (PRIMARY) SET state = ?, last_error = NULL, finished_at = ?,
+                  lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                WHERE id IN """
+                    + marks(heldIds.size())
+                    + " AND state = ?",
+                concat(
+                    List.of(JobState.SUCCEEDED.name(), utc(now), utc(now)),
+                    heldIds,
+                    JobState.RUNNING.name()));
+        if (ended != held.size()) {
+          throw new IllegalStateException("ended " + ended + " of " + held.size() + " held jobs");
+        }
+        insertRenditions(c, held, now);
+        // Video rows in key order, as every batch locks them.
+        markReady(
+            c, held.stream().sorted(Comparator.comparing(d -> d.lease().videoId())).toList(), now);
+        List<WebhookEvent> events = new ArrayList<>();
+        for (Completion d : held) {
+          for (RenditionRow r : d.success().renditions()) {
+            if (announcesItself(r)) {
+              events.add(new WebhookEvent(d.lease().videoId(), VideoEventType.RENDITION_READY, r));
+            }
+          }
+          events.add(new WebhookEvent(d.lease().videoId(), VideoEventType.READY, null));
+        }
+        captureWebhookEvents(c, events, now);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+    List<Boolean> out = new ArrayList<>(completions.size());
+    for (Completion d : completions) {
+      out.add(recorded.remove(d.lease().jobId()));
+    }
+    return out;
+  }
+
+  private static void insertRenditions(Connection c, List<Completion> held, Instant now)
+      throws SQLException {
+    if (held.stream().allMatch(d -> d.success().renditions().isEmpty())) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            """
+            INSERT INTO renditions (video_id, attempt, kind, name, width, height, bitrate_kbps,
+              codecs, s3_key, size_bytes, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+      for (Completion d : held) {
+        for (RenditionRow r : d.success().renditions()) {
+          bind(
+              ps,
+              d.lease().videoId(),
+              d.lease().attempt(),
               r.kind(),
               r.name(),
               r.width(),
@@ -208,14 +389,26 @@ public class JobStore {
               r.s3Key(),
               r.sizeBytes(),
               utc(now));
+          ps.addBatch();
         }
-        update(
-            c,
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void markReady(Connection c, List<Completion> held, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
             """
             UPDATE videos SET status = ?, output_prefix = ?, duration_seconds = ?, width = ?,
               height = ?, fps = ?, has_audio = ?, progress_percent = 100, progress_stage = ?,
               progress_eta_seconds = NULL, error_code = NULL, error_message = NULL, updated_at = ?
-            WHERE id = ?""",
+            WHERE id = ?""")) {
+      for (Completion d : held) {
+        Success s = d.success();
+        bind(
+            ps,
             VideoStatus.READY.wireName(),
             s.outputPrefix(),
             s.durationSeconds(),
@@ -225,19 +418,14 @@ public class JobStore {
             s.hasAudio(),
             ProgressStage.DONE.wireName(),
             utc(now),
-            lease.videoId());
-        for (RenditionRow r : s.renditions()) {
-          if (announcesItself(r)) {
-            captureWebhookEvent(c, lease.videoId(), VideoEventType.RENDITION_READY, r, now);
-          }
+            d.lease().videoId());
+        if (held.size() == 1) {
+          ps.executeUpdate();
+          return;
         }
-        captureWebhookEvent(c, lease.videoId(), VideoEventType.READY, null, now);
-        c.commit();
-        return true;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
+        ps.addBatch();
       }
+      ps.executeBatch();
     }
   }
 
@@ -278,7 +466,8 @@ public class JobStore {
             RETRYING_STAGE,
             lease.videoId());
         if (!retryable) {
-          captureWebhookEvent(c, lease.videoId(), VideoEventType.FAILED, null, now);
+          captureWebhookEvents(
+              c, List.of(new WebhookEvent(lease.videoId(), VideoEventType.FAILED, null)), now);
         }
         c.commit();
         return true;
@@ -335,28 +524,50 @@ public class JobStore {
 
   /** Records the stream entry that now carries a queued job (after a hand-back or a requeue). */
   public void recordPublished(String jobId, int attempt, String entryId) throws SQLException {
-    Instant now = clock.instant();
-    try (Connection c = dataSource.getConnection()) {
-      update(
-          c,
-          """
-          UPDATE jobs SET stream_entry_id = ?, published_at = ?, updated_at = ?
-          WHERE id = ? AND attempt = ? AND state = ?""",
-          entryId,
-          utc(now),
-          utc(now),
-          jobId,
-          attempt,
-          JobState.QUEUED.name());
-    }
+    recordPublished(List.of(new Publication(jobId, attempt, entryId)));
   }
 
   /**
-   * Writes the webhook event announcing the video's new state into {@code webhook_outbox}, in the
-   * caller's transaction (so it exists exactly when the change does), with the video's facts as
-   * they are now. Nothing is written for a user without webhooks. The API delivers it, even if none
-   * of its instances runs right now.
+   * Records the entries of many queued jobs in one transaction (rows no longer queued as that
+   * attempt are left alone): only bookkeeping for the reconciler, which publishes again what it
+   * finds unrecorded.
    */
+  public void recordPublished(List<Publication> publications) throws SQLException {
+    if (publications.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                """
+                UPDATE jobs SET stream_entry_id = ?, published_at = ?, updated_at = ?
+                WHERE id = ? AND attempt = ? AND state = ?""")) {
+      if (publications.size() == 1) {
+        Publication p = publications.get(0);
+        bind(ps, p.entryId(), utc(now), utc(now), p.jobId(), p.attempt(), JobState.QUEUED.name());
+        ps.executeUpdate();
+        return;
+      }
+      c.setAutoCommit(false);
+      try {
+        // Rows in key order, as every batch locks them, so this never deadlocks with a claim.
+        for (Publication p :
+            publications.stream().sorted(Comparator.comparing(Publication::jobId)).toList()) {
+          bind(ps, p.entryId(), utc(now), utc(now), p.jobId(), p.attempt(), JobState.QUEUED.name());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
   /** How events name a rendition: {@code kind/name}, e.g. {@code hls_rung/720p}. */
   public static String renditionId(RenditionRow r) {
     return r.kind() + "/" + r.name();
@@ -370,26 +581,37 @@ public class JobStore {
     };
   }
 
-  private void captureWebhookEvent(
-      Connection c, String videoId, VideoEventType type, RenditionRow rendition, Instant now)
+  /** A webhook event to capture: the video's new state, or one of its renditions being ready. */
+  private record WebhookEvent(String videoId, VideoEventType type, RenditionRow rendition) {}
+
+  /**
+   * Writes the webhook events announcing the videos' new states into {@code webhook_outbox}, in the
+   * caller's transaction (so each exists exactly when its change does), in the order given, with
+   * the videos' facts as they are now: one read for all the videos, one batch of inserts. Nothing
+   * is written for users without webhooks. The API delivers them, even if none of its instances
+   * runs right now.
+   */
+  private void captureWebhookEvents(Connection c, List<WebhookEvent> events, Instant now)
       throws SQLException {
+    List<Object> videoIds = events.stream().map(e -> (Object) e.videoId()).distinct().toList();
+    Map<String, Map<String, Object>> facts = new HashMap<>();
+    Map<String, String> users = new HashMap<>();
     try (PreparedStatement ps =
-        c.prepareStatement(
-            """
-            SELECT v.user_id, v.title, v.status, v.duration_seconds, v.width, v.height,
-              v.error_code, v.error_message
-            FROM videos v
-            WHERE v.id = ? AND EXISTS (SELECT 1 FROM webhooks w WHERE w.user_id = v.user_id)""")) {
-      ps.setString(1, videoId);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return;
-        }
-        String key =
-            rendition == null
-                ? WebhookEvents.key(type.wireName(), videoId, now)
-                : WebhookEvents.renditionKey(videoId, renditionId(rendition), now);
-        Map<String, Object> facts =
+            prepare(
+                c,
+                """
+                SELECT v.id, v.user_id, v.title, v.status, v.duration_seconds, v.width, v.height,
+                  v.error_code, v.error_message
+                FROM videos v FORCE INDEX (PRIMARY)
+                WHERE EXISTS (SELECT 1 FROM webhooks w WHERE w.user_id = v.user_id) AND v.id IN """
+                    + marks(videoIds.size()),
+                videoIds);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String videoId = rs.getString("id");
+        users.put(videoId, rs.getString("user_id"));
+        facts.put(
+            videoId,
             WebhookEvents.videoFacts(
                 videoId,
                 rs.getString("title"),
@@ -398,22 +620,38 @@ public class JobStore {
                 rs.getObject("width", Integer.class),
                 rs.getObject("height", Integer.class),
                 rs.getString("error_code"),
-                rs.getString("error_message"));
-        update(
-            c,
+                rs.getString("error_message")));
+      }
+    }
+    if (facts.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
             """
             INSERT INTO webhook_outbox (user_id, video_id, event_key, event_type, payload,
               created_at)
-            VALUES (?, ?, ?, ?, ?, ?)""",
-            rs.getString("user_id"),
-            videoId,
+            VALUES (?, ?, ?, ?, ?, ?)""")) {
+      for (WebhookEvent e : events) {
+        if (!facts.containsKey(e.videoId())) {
+          continue;
+        }
+        RenditionRow rendition = e.rendition();
+        String key =
+            rendition == null
+                ? WebhookEvents.key(e.type().wireName(), e.videoId(), now)
+                : WebhookEvents.renditionKey(e.videoId(), renditionId(rendition), now);
+        bind(
+            ps,
+            users.get(e.videoId()),
+            e.videoId(),
             key,
-            type.wireName(),
+            e.type().wireName(),
             WebhookEvents.payload(
                 key,
-                type.wireName(),
+                e.type().wireName(),
                 now,
-                facts,
+                facts.get(e.videoId()),
                 rendition == null
                     ? null
                     : WebhookEvents.renditionFacts(
@@ -424,7 +662,9 @@ public class JobStore {
                         rendition.bitrateKbps(),
                         rendition.codecs())),
             utc(now));
+        ps.addBatch();
       }
+      ps.executeBatch();
     }
   }
 
@@ -446,15 +686,27 @@ public class JobStore {
         JobState.RUNNING.name());
   }
 
-  private static Optional<VideoStatus> videoStatusForUpdate(Connection c, String videoId)
-      throws SQLException {
+  /** The statuses of the videos, their rows locked in key order; missing videos are absent. */
+  private static Map<String, VideoStatus> videoStatusesForUpdate(
+      Connection c, List<String> videoIds) throws SQLException {
+    Map<String, VideoStatus> out = new HashMap<>();
+    List<Object> ids = videoIds.stream().map(id -> (Object) id).distinct().toList();
+    if (ids.isEmpty()) {
+      return out;
+    }
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT status FROM videos WHERE id = ? FOR UPDATE")) {
-      ps.setString(1, videoId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(VideoStatus.fromWire(rs.getString(1))) : Optional.empty();
+            prepare(
+                c,
+                "SELECT id, status FROM videos FORCE INDEX (PRIMARY) WHERE id IN "
+                    + marks(ids.size())
+                    + " ORDER BY id FOR UPDATE",
+                ids);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getString(1), VideoStatus.fromWire(rs.getString(2)));
       }
     }
+    return out;
   }
 
   private Connection transaction() throws SQLException {
@@ -465,16 +717,54 @@ public class JobStore {
 
   private static int update(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        Object p = params[i];
-        if (p == null) {
-          ps.setNull(i + 1, Types.NULL);
-        } else {
-          ps.setObject(i + 1, p);
-        }
-      }
+      bind(ps, params);
       return ps.executeUpdate();
     }
+  }
+
+  private static int update(Connection c, String sql, List<Object> params) throws SQLException {
+    return update(c, sql, params.toArray());
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql, List<Object> params)
+      throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    try {
+      bind(ps, params.toArray());
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+  }
+
+  private static void bind(PreparedStatement ps, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      Object p = params[i];
+      if (p == null) {
+        ps.setNull(i + 1, Types.NULL);
+      } else {
+        ps.setObject(i + 1, p);
+      }
+    }
+  }
+
+  /** {@code (?, ?, ...)} with {@code n} marks, for an {@code IN} list. */
+  private static String marks(int n) {
+    return "(" + String.join(", ", Collections.nCopies(n, "?")) + ")";
+  }
+
+  /** The parameters in order: lists are spread, anything else is one parameter. */
+  private static List<Object> concat(Object... parts) {
+    List<Object> out = new ArrayList<>();
+    for (Object part : parts) {
+      if (part instanceof List<?> list) {
+        out.addAll(list);
+      } else {
+        out.add(part);
+      }
+    }
+    return out;
   }
 
   private static LocalDateTime utc(Instant instant) {

@@ -316,7 +316,11 @@ public class JobConsumer {
     }
   }
 
-  private static TranscodeJob decode(JobQueue.Entry entry) {
+  /**
+   * The entry's job, checked for what every job needs; {@link JobMessage.MalformedJobMessage} if
+   * not.
+   */
+  static TranscodeJob decode(JobQueue.Entry entry) {
     TranscodeJob job = JobMessage.decode(JobKinds.TRANSCODE, entry.fields());
     String jobId = entry.fields().get(JobMessage.FIELD_JOB_ID);
     if (job.jobId() == null || job.videoId() == null || job.attempt() < 1) {

@@ -24,7 +24,16 @@ public interface JobQueue {
    * The next entry never delivered to the group, trying the lanes in {@code order} and waiting up
    * to {@code block} when all are empty.
    */
-  Optional<Entry> next(String consumer, Duration block, List<JobLane> order);
+  default Optional<Entry> next(String consumer, Duration block, List<JobLane> order) {
+    return next(consumer, block, order, 1).stream().findFirst();
+  }
+
+  /**
+   * Up to {@code max} entries never delivered to the group ({@code XREADGROUP COUNT}): from the
+   * first lane of {@code order} that has any, topped up from the next ones; waiting up to {@code
+   * block} when all are empty. All of them are in this consumer's pending list until acknowledged.
+   */
+  List<Entry> next(String consumer, Duration block, List<JobLane> order, int max);
 
   /**
    * Entries this consumer read but has not started (a blocking read over several lanes can return
@@ -45,10 +54,23 @@ public interface JobQueue {
   void touch(String consumer, Entry entry);
 
   /** Marks an entry done for the group. */
-  void ack(Entry entry);
+  default void ack(Entry entry) {
+    ack(List.of(entry));
+  }
+
+  /** Marks entries done for the group: one {@code XACK} per lane. */
+  void ack(List<Entry> entries);
 
   /** Puts a copy of the entry on its lane again, for another worker to take; the new entry id. */
-  String requeue(Entry entry);
+  default String requeue(Entry entry) {
+    return requeue(List.of(entry)).get(0);
+  }
+
+  /**
+   * Adds the entries to their lanes (their ids are ignored), sent as one pipeline; the new entry
+   * ids, in order. This is also how a batch of freshly queued jobs is published.
+   */
+  List<String> requeue(List<Entry> entries);
 
   /** Copies the entry to the dead-letter stream with the reason, for a person to look at. */
   void deadLetter(Entry entry, String reason);

@@ -5,14 +5,17 @@ import dev.capstan.model.job.QueueNames;
 import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.redis.WorkerRedis;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,7 +27,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** {@link JobQueue} on one Redis stream per lane and a consumer group, through Lettuce. */
@@ -79,25 +82,29 @@ public class LettuceJobQueue implements JobQueue {
   }
 
   @Override
-  public Optional<Entry> next(String consumer, Duration block, List<JobLane> order) {
-    if (!buffered.isEmpty()) {
-      return Optional.of(buffered.poll());
+  public List<Entry> next(String consumer, Duration block, List<JobLane> order, int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1, was " + max);
+    }
+    List<Entry> out = new ArrayList<>(Math.min(max, 1024));
+    while (out.size() < max && !buffered.isEmpty()) {
+      out.add(buffered.poll());
     }
     for (JobLane lane : order) {
-      List<Entry> got = withGroup(() -> read(consumer, null, List.of(lane)));
-      if (!got.isEmpty()) {
-        buffered.addAll(got.subList(1, got.size()));
-        return Optional.of(got.get(0));
+      if (out.size() >= max) {
+        return out;
       }
+      int want = max - out.size();
+      out.addAll(withGroup(() -> read(consumer, null, List.of(lane), want)));
     }
-    // Every lane empty: wait on all of them at once. Entries arriving on two lanes in the same
-    // instant both come back; the second waits in the buffer (already pending for us).
-    List<Entry> got = withGroup(() -> read(consumer, block, order));
-    if (got.isEmpty()) {
-      return Optional.empty();
+    if (!out.isEmpty()) {
+      return out;
     }
-    buffered.addAll(got.subList(1, got.size()));
-    return Optional.of(got.get(0));
+    // Every lane empty: wait on all of them at once. Entries arriving on several lanes in the same
+    // instant all come back; those past max wait in the buffer (already pending for us).
+    List<Entry> got = withGroup(() -> read(consumer, block, order, max));
+    buffered.addAll(got.subList(Math.min(max, got.size()), got.size()));
+    return new ArrayList<>(got.subList(0, Math.min(max, got.size())));
   }
 
   @Override
@@ -121,8 +128,8 @@ public class LettuceJobQueue implements JobQueue {
   }
 
   @SuppressWarnings("unchecked") // generic varargs of StreamOffset
-  private List<Entry> read(String consumer, Duration block, List<JobLane> lanes) {
-    XReadArgs args = XReadArgs.Builder.count(1);
+  private List<Entry> read(String consumer, Duration block, List<JobLane> lanes, int count) {
+    XReadArgs args = XReadArgs.Builder.count(count);
     if (block != null) {
       args.block(block);
     }
@@ -188,13 +195,34 @@ public class LettuceJobQueue implements JobQueue {
   }
 
   @Override
-  public void ack(Entry entry) {
-    redis.commands().xack(stream(entry.lane()), QueueNames.WORKER_GROUP, entry.id());
+  public void ack(List<Entry> entries) {
+    Map<JobLane, List<String>> byLane = new EnumMap<>(JobLane.class);
+    for (Entry e : entries) {
+      byLane.computeIfAbsent(e.lane(), l -> new ArrayList<>()).add(e.id());
+    }
+    byLane.forEach(
+        (lane, ids) ->
+            redis
+                .commands()
+                .xack(stream(lane), QueueNames.WORKER_GROUP, ids.toArray(String[]::new)));
   }
 
   @Override
-  public String requeue(Entry entry) {
-    return redis.commands().xadd(stream(entry.lane()), entry.fields());
+  public List<String> requeue(List<Entry> entries) {
+    if (entries.size() == 1) {
+      Entry e = entries.get(0);
+      return List.of(redis.commands().xadd(stream(e.lane()), e.fields()));
+    }
+    RedisAsyncCommands<String, String> async = redis.async();
+    List<RedisFuture<String>> sent = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      sent.add(async.xadd(stream(e.lane()), e.fields()));
+    }
+    List<String> ids = new ArrayList<>(sent.size());
+    for (RedisFuture<String> f : sent) {
+      ids.add(LettuceFutures.awaitOrCancel(f, redis.timeout().toMillis(), TimeUnit.MILLISECONDS));
+    }
+    return ids;
   }
 
   @Override

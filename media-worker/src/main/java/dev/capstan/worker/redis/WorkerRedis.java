@@ -4,6 +4,7 @@ import dev.capstan.worker.config.WorkerConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,18 +20,37 @@ import java.time.Duration;
 public class WorkerRedis implements AutoCloseable {
   private final RedisClient client;
   private final Object connectLock = new Object();
+  private final Duration timeout;
   private volatile StatefulRedisConnection<String, String> readConnection;
   private volatile StatefulRedisConnection<String, String> commandConnection;
 
   @Inject
   public WorkerRedis(WorkerConfig config) {
     RedisURI uri = RedisURI.create(config.redis().url());
-    uri.setTimeout(config.worker().block().plusSeconds(5));
+    this.timeout = config.worker().block().plusSeconds(5);
+    uri.setTimeout(timeout);
     this.client = RedisClient.create(uri);
   }
 
   /** Commands that return at once. */
   public RedisCommands<String, String> commands() {
+    return commandConnection().sync();
+  }
+
+  /**
+   * The same connection's commands without waiting for each reply: many sent back to back go out as
+   * one pipeline.
+   */
+  public RedisAsyncCommands<String, String> async() {
+    return commandConnection().async();
+  }
+
+  /** How long a command may take before the client gives up on it. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  private StatefulRedisConnection<String, String> commandConnection() {
     StatefulRedisConnection<String, String> c = commandConnection;
     if (c == null) {
       synchronized (connectLock) {
@@ -40,7 +60,7 @@ public class WorkerRedis implements AutoCloseable {
         c = commandConnection;
       }
     }
-    return c.sync();
+    return c;
   }
 
   /** Commands that block (XREADGROUP ... BLOCK); used by the one consumer thread only. */

@@ -13,6 +13,7 @@ import dev.capstan.model.storage.S3Keys;
 import dev.capstan.model.video.VideoStatus;
 import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.job.JobStore;
+import dev.capstan.worker.queue.BatchConsumer;
 import dev.capstan.worker.queue.JobQueue;
 import dev.capstan.worker.queue.LettuceJobQueue;
 import dev.capstan.worker.redis.WorkerRedis;
@@ -34,18 +35,20 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jboss.logmanager.LogContext;
 import org.mariadb.jdbc.MariaDbPoolDataSource;
 
 /**
@@ -53,23 +56,26 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  * through the whole outbox and lease cycle on the real MariaDB and Redis:
  *
  * <ol>
- *   <li>enqueue (producer threads, as the API does per upload): one transaction flips the video to
- *       {@code queued} and inserts the {@code jobs} row; after commit the job is {@code XADD}ed to
- *       its lane and its entry id recorded on the row ({@link LettuceJobQueue#requeue} and {@link
- *       JobStore#recordPublished}, the worker's own publication code);
- *   <li>consume (consumer threads, each one worker's loop minus the transcode): {@code XREADGROUP}
- *       through {@link LettuceJobQueue#next}, the lease through {@link JobStore#claim}, the
- *       lease-guarded commit through {@link JobStore#recordSuccess} (no renditions), {@code XACK}.
+ *   <li>enqueue (producer threads, each taking {@code --enqueue-batch} uploads at a time; 1 is the
+ *       API's one-upload transaction): one transaction flips the videos to {@code queued} and
+ *       inserts their {@code jobs} rows (one multi-row {@code UPDATE}, one multi-row {@code
+ *       INSERT}); after commit the jobs are {@code XADD}ed to their lane as one pipeline and their
+ *       entry ids recorded on the rows in one transaction ({@link LettuceJobQueue#requeue(List)}
+ *       and {@link JobStore#recordPublished(List)}, the worker's own publication code);
+ *   <li>consume (consumer threads, each a {@link BatchConsumer} of {@code --batch} entries): {@code
+ *       XREADGROUP COUNT n}, every lease in one transaction ({@link JobStore#claimAll}), the no-op
+ *       work, the lease-guarded commits in one transaction ({@link JobStore#recordSuccesses}, no
+ *       renditions), one {@code XACK}.
  * </ol>
  *
  * The anchor, measured on the same Redis in the same run and alternating with the subject, is
  * {@code redis-benchmark} doing nothing but {@code XADD} to one stream. jobs/s counts from the
  * first enqueue to the last acknowledgement.
  *
- * <p>Arguments: {@code --pairs 3 --jobs 3000 --producers 4 --consumers 4 --anchor-requests 100000
- * --json FILE --section FILE}. Database and Redis come from the same settings as the tests ({@code
- * CAPSTAN_TEST_DB_URL}, {@code CAPSTAN_TEST_REDIS_URL}); the database and keys it makes are removed
- * at the end.
+ * <p>Arguments: {@code --pairs 3 --jobs 10000 --producers 4 --consumers 4 --batch 250
+ * --enqueue-batch 250 --anchor-requests 100000 --json FILE --section FILE}. Database and Redis come
+ * from the same settings as the tests ({@code CAPSTAN_TEST_DB_URL}, {@code
+ * CAPSTAN_TEST_REDIS_URL}); the database and keys it makes are removed at the end.
  */
 public final class QueueThroughputBenchmark {
   private static final double TARGET_JOBS_PER_SECOND = 5000;
@@ -79,6 +85,8 @@ public final class QueueThroughputBenchmark {
   private final int jobs;
   private final int producers;
   private final int consumers;
+  private final int batch;
+  private final int enqueueBatch;
   private final int anchorRequests;
   private final URI redisUri;
   private final String namespace;
@@ -91,6 +99,8 @@ public final class QueueThroughputBenchmark {
       int jobs,
       int producers,
       int consumers,
+      int batch,
+      int enqueueBatch,
       int anchorRequests,
       URI redisUri,
       String namespace,
@@ -98,6 +108,8 @@ public final class QueueThroughputBenchmark {
     this.jobs = jobs;
     this.producers = producers;
     this.consumers = consumers;
+    this.batch = batch;
+    this.enqueueBatch = enqueueBatch;
     this.anchorRequests = anchorRequests;
     this.redisUri = redisUri;
     this.namespace = namespace;
@@ -107,11 +119,17 @@ public final class QueueThroughputBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
+    // Outside Quarkus nothing configures the log manager, and its loggers default to ALL: the
+    // MariaDB driver then hex-dumps every packet and Lettuce formats every command for TRACE
+    // messages that no handler prints, which cost more CPU than the queue itself.
+    LogContext.getLogContext().getLogger("").setLevel(Level.INFO);
     Map<String, String> opts = options(args);
     int pairs = Integer.parseInt(opts.getOrDefault("pairs", "3"));
-    int jobs = Integer.parseInt(opts.getOrDefault("jobs", "3000"));
+    int jobs = Integer.parseInt(opts.getOrDefault("jobs", "10000"));
     int producers = Integer.parseInt(opts.getOrDefault("producers", "4"));
     int consumers = Integer.parseInt(opts.getOrDefault("consumers", "4"));
+    int batch = Integer.parseInt(opts.getOrDefault("batch", "250"));
+    int enqueueBatch = Integer.parseInt(opts.getOrDefault("enqueue-batch", "250"));
     int anchorRequests = Integer.parseInt(opts.getOrDefault("anchor-requests", "100000"));
     URI redis =
         URI.create(
@@ -132,7 +150,15 @@ public final class QueueThroughputBenchmark {
       Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
       QueueThroughputBenchmark bench =
           new QueueThroughputBenchmark(
-              jobs, producers, consumers, anchorRequests, redis, namespace, pool);
+              jobs,
+              producers,
+              consumers,
+              batch,
+              enqueueBatch,
+              anchorRequests,
+              redis,
+              namespace,
+              pool);
       try {
         bench.run(pairs, opts.get("json"), opts.get("section"), opts.get("api-enqueue"));
       } finally {
@@ -152,7 +178,7 @@ public final class QueueThroughputBenchmark {
     }
     insertUser();
     // One unmeasured round so the JIT, the pools and the server caches are warm.
-    System.out.printf("warm-up: %.0f jobs/s%n", subject(Math.min(jobs, 2000)).jobsPerSecond());
+    System.out.printf("warm-up: %.0f jobs/s%n", subject(Math.min(jobs, 5000)).jobsPerSecond());
     List<double[]> measured = new ArrayList<>();
     List<Round> rounds = new ArrayList<>();
     for (int i = 1; i <= pairs; i++) {
@@ -161,9 +187,14 @@ public final class QueueThroughputBenchmark {
       rounds.add(s);
       measured.add(new double[] {s.jobsPerSecond(), a});
       System.out.printf(
-          "pair %d: capstan %.0f jobs/s (enqueue %.0f/s alone), redis-benchmark XADD %.0f/s,"
-              + " ratio %.4f%n",
-          i, s.jobsPerSecond(), s.enqueuedPerSecond(), a, s.jobsPerSecond() / a);
+          "pair %d: capstan %.0f jobs/s (enqueue %.0f/s alone, %.0f µs client CPU per job),"
+              + " redis-benchmark XADD %.0f/s, ratio %.4f%n",
+          i,
+          s.jobsPerSecond(),
+          s.enqueuedPerSecond(),
+          s.clientCpuMicrosPerJob(),
+          a,
+          s.jobsPerSecond() / a);
     }
     double[] ratios = measured.stream().mapToDouble(p -> p[0] / p[1]).sorted().toArray();
     double[] subjects = measured.stream().mapToDouble(p -> p[0]).sorted().toArray();
@@ -192,7 +223,12 @@ public final class QueueThroughputBenchmark {
   }
 
   /** What one subject round measured. */
-  private record Round(int jobs, long nanos, long enqueueNanos, long dbCommits) {
+  private record Round(int jobs, long nanos, long enqueueNanos, long dbCommits, long cpuNanos) {
+    /** CPU time this JVM (producers, consumers, drivers) spent per job, in microseconds. */
+    double clientCpuMicrosPerJob() {
+      return cpuNanos / 1e3 / jobs;
+    }
+
     double jobsPerSecond() {
       return jobs / (nanos / 1e9);
     }
@@ -215,6 +251,7 @@ public final class QueueThroughputBenchmark {
       AtomicInteger next = new AtomicInteger();
       List<Future<?>> tasks = new ArrayList<>();
       long commitsBefore = commits();
+      long cpuBefore = processCpuNanos();
       long start = System.nanoTime();
       for (int c = 0; c < consumers; c++) {
         WorkerRedis redis = new WorkerRedis(config);
@@ -235,14 +272,17 @@ public final class QueueThroughputBenchmark {
         f.get(10, TimeUnit.MINUTES);
       }
       long took = System.nanoTime() - start;
+      long cpu = processCpuNanos() - cpuBefore;
       long commits = commits() - commitsBefore;
       long succeeded = countSucceeded();
       if (succeeded != n) {
         throw new IllegalStateException(succeeded + " of " + n + " jobs succeeded");
       }
-      return new Round(n, took, enqueued, commits);
+      return new Round(n, took, enqueued, commits, cpu);
     } finally {
+      // A failed round leaves threads mid-batch: let them end before the rows go.
       pool.shutdownNow();
+      pool.awaitTermination(1, TimeUnit.MINUTES);
       clients.forEach(WorkerRedis::close);
       reset();
     }
@@ -250,16 +290,31 @@ public final class QueueThroughputBenchmark {
 
   private Void produce(JobQueue queue, List<String> videos, AtomicInteger next)
       throws SQLException {
-    for (int i = next.getAndIncrement(); i < videos.size(); i = next.getAndIncrement()) {
-      String videoId = videos.get(i);
-      String jobId = UUID.randomUUID().toString();
-      enqueue(jobId, videoId);
-      TranscodeJob payload = new TranscodeJob(jobId, videoId, 1, S3Keys.source(videoId));
-      String entry =
+    for (int from = next.getAndAdd(enqueueBatch);
+        from < videos.size();
+        from = next.getAndAdd(enqueueBatch)) {
+      List<String> batch = videos.subList(from, Math.min(videos.size(), from + enqueueBatch));
+      List<TranscodeJob> queued = new ArrayList<>(batch.size());
+      for (String videoId : batch) {
+        String jobId = UUID.randomUUID().toString();
+        queued.add(new TranscodeJob(jobId, videoId, 1, S3Keys.source(videoId)));
+      }
+      enqueue(queued);
+      List<String> entries =
           queue.requeue(
-              new JobQueue.Entry(
-                  JobLane.SHORT, null, JobMessage.encode(JobKinds.TRANSCODE, jobId, payload)));
-      store.recordPublished(jobId, 1, entry);
+              queued.stream()
+                  .map(
+                      j ->
+                          new JobQueue.Entry(
+                              JobLane.SHORT,
+                              null,
+                              JobMessage.encode(JobKinds.TRANSCODE, j.jobId(), j)))
+                  .toList());
+      List<JobStore.Publication> published = new ArrayList<>(queued.size());
+      for (int i = 0; i < queued.size(); i++) {
+        published.add(new JobStore.Publication(queued.get(i).jobId(), 1, entries.get(i)));
+      }
+      store.recordPublished(published);
     }
     return null;
   }
@@ -267,55 +322,56 @@ public final class QueueThroughputBenchmark {
   private Void consume(LettuceJobQueue queue, String name, AtomicInteger done, int n)
       throws SQLException {
     List<JobLane> lanes = List.of(JobLane.SHORT, JobLane.LONG);
+    BatchConsumer consumer = new BatchConsumer(queue, store, name, Duration.ofMinutes(1));
     while (done.get() < n) {
-      Optional<JobQueue.Entry> got = queue.next(name, Duration.ofMillis(50), lanes);
-      if (got.isEmpty()) {
-        continue;
-      }
-      JobQueue.Entry entry = got.get();
-      TranscodeJob job = JobMessage.decode(JobKinds.TRANSCODE, entry.fields());
-      JobStore.Claim claim =
-          store.claim(job.jobId(), job.videoId(), job.attempt(), name, Duration.ofMinutes(1));
-      if (claim instanceof JobStore.Claim.Taken taken
-          && store.recordSuccess(taken.lease(), NO_OUTPUT)) {
-        done.incrementAndGet();
-      }
-      queue.ack(entry);
+      done.addAndGet(
+          consumer.runOnce(Duration.ofMillis(50), lanes, batch, job -> NO_OUTPUT).succeeded());
     }
     return null;
   }
 
-  /** The API's outbox write: the video queued and its job row, in one transaction. */
-  private void enqueue(String jobId, String videoId) throws SQLException {
+  /**
+   * The API's outbox write for a batch of uploads: the videos queued and their job rows, in one
+   * transaction (one multi-row {@code UPDATE} and one multi-row {@code INSERT}); a batch of one is
+   * the API's one-upload transaction.
+   */
+  private void enqueue(List<TranscodeJob> queued) throws SQLException {
     LocalDateTime now = LocalDateTime.ofInstant(Instant.now(), ZoneOffset.UTC);
+    String marks = String.join(", ", Collections.nCopies(queued.size(), "?"));
+    String rows =
+        String.join(", ", Collections.nCopies(queued.size(), "(?, ?, ?, ?, 1, 3, ?, ?, ?, ?)"));
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement video =
               c.prepareStatement(
-                  "UPDATE videos SET status = ?, updated_at = ? WHERE id = ? AND status = ?");
+                  "UPDATE videos FORCE INDEX (PRIMARY) SET status = ?, updated_at = ? WHERE status = ?"
+                      + " AND id IN ("
+                      + marks
+                      + ")");
           PreparedStatement job =
               c.prepareStatement(
                   "INSERT INTO jobs (id, video_id, kind, state, attempt, max_attempts, payload,"
-                      + " lane, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 3, ?, ?, ?, ?)")) {
-        video.setString(1, VideoStatus.QUEUED.wireName());
-        video.setObject(2, now);
-        video.setString(3, videoId);
-        video.setString(4, VideoStatus.AWAITING_UPLOAD.wireName());
+                      + " lane, created_at, updated_at) VALUES "
+                      + rows)) {
+        int v = 1;
+        video.setString(v++, VideoStatus.QUEUED.wireName());
+        video.setObject(v++, now);
+        video.setString(v++, VideoStatus.AWAITING_UPLOAD.wireName());
+        int j = 1;
+        for (TranscodeJob t : queued) {
+          video.setString(v++, t.videoId());
+          job.setString(j++, t.jobId());
+          job.setString(j++, t.videoId());
+          job.setString(j++, JobKinds.TRANSCODE.kind());
+          job.setString(j++, JobState.QUEUED.name());
+          job.setString(
+              j++,
+              JobMessage.encode(JobKinds.TRANSCODE, t.jobId(), t).get(JobMessage.FIELD_PAYLOAD));
+          job.setString(j++, JobLane.SHORT.wireName());
+          job.setObject(j++, now);
+          job.setObject(j++, now);
+        }
         video.executeUpdate();
-        job.setString(1, jobId);
-        job.setString(2, videoId);
-        job.setString(3, JobKinds.TRANSCODE.kind());
-        job.setString(4, JobState.QUEUED.name());
-        job.setString(
-            5,
-            JobMessage.encode(
-                    JobKinds.TRANSCODE,
-                    jobId,
-                    new TranscodeJob(jobId, videoId, 1, S3Keys.source(videoId)))
-                .get(JobMessage.FIELD_PAYLOAD));
-        job.setString(6, JobLane.SHORT.wireName());
-        job.setObject(7, now);
-        job.setObject(8, now);
         job.executeUpdate();
         c.commit();
       } catch (SQLException | RuntimeException e) {
@@ -454,8 +510,13 @@ public final class QueueThroughputBenchmark {
     doc.put("higherIsBetter", true);
     doc.put(
         "subject",
-        "Capstan enqueue (video+job row in one transaction, XADD, published mark) and consume"
-            + " (XREADGROUP, lease UPDATE, lease-guarded commit, XACK), "
+        "Capstan enqueue ("
+            + enqueueBatch
+            + " uploads per outbox transaction, pipelined XADD, published marks in one"
+            + " transaction) and consume (XREADGROUP COUNT "
+            + batch
+            + ", leases in one conditional UPDATE, lease-guarded commits in one transaction, one"
+            + " XACK), "
             + producers
             + " producer and "
             + consumers
@@ -483,7 +544,12 @@ public final class QueueThroughputBenchmark {
     extra.put(
         "dbExplicitCommitsPerJob",
         rounds.stream().map(r -> round1((double) r.dbCommits() / r.jobs())).toList());
+    extra.put(
+        "clientCpuMicrosPerJob",
+        rounds.stream().map(r -> round1(r.clientCpuMicrosPerJob())).toList());
     extra.put("apiOutboxEnqueueJobsPerSecond", api);
+    extra.put("consumerBatch", batch);
+    extra.put("enqueueBatch", enqueueBatch);
     extra.put("cpus", Runtime.getRuntime().availableProcessors());
     extra.put("loadAverage1mAtEnd", loadAverage());
     doc.put("extra", extra);
@@ -512,35 +578,39 @@ public final class QueueThroughputBenchmark {
             ## Queue throughput (no-op jobs, end to end)
 
             %s, %d alternating pairs of %,d jobs (%d producer, %d consumer threads); min / median /
-            max. Each job: one transaction queues the video and writes the job row, `XADD`,
-            published mark; `XREADGROUP`, lease `UPDATE`, lease-guarded commit, `XACK`. The outbox
-            transaction is the benchmark's JDBC (the statements the API's Hibernate code issues; that code
-            is measured alone below), the rest is the worker's `LettuceJobQueue` and `JobStore`, on MariaDB
-            (`innodb_flush_log_at_trx_commit=1`) and Redis on this host. The anchor is `redis-benchmark`
-            (50 clients) doing only `XADD` on the same Redis.
+            max. Enqueue, %d uploads per outbox transaction: one transaction queues the videos and
+            writes their job rows, a pipeline of `XADD`s, the published marks in one transaction.
+            Consume, batches of up to %d (`BatchConsumer`): `XREADGROUP COUNT`, every lease in one
+            conditional `UPDATE`, the lease-guarded commits in one transaction, one `XACK`. The
+            outbox transaction is the benchmark's JDBC (the statements the API's Hibernate code
+            issues, as multi-row statements; the API's one-upload path is measured alone below),
+            the rest is the worker's `LettuceJobQueue`, `JobStore` and `BatchConsumer`, on MariaDB
+            (`innodb_flush_log_at_trx_commit=1`) and Redis on this host. The anchor is
+            `redis-benchmark` (50 clients) doing only `XADD` on the same Redis.
 
             | what | jobs/s | anchor XADD/s | ratio | target | met |
             |---|---|---|---|---|---|
             | no-op jobs, enqueue to ack | %.0f %.0f %.0f | %.0f %.0f %.0f | %.4f %.4f %.4f | ≥ 5,000 jobs/s | %s |
 
-            Enqueue alone (the producers' share of a round) ran at %.0f jobs/s; %.1f explicit
-            `COMMIT`s per job (server-wide `Com_commit`, so other load adds to it; the published
-            mark is an autocommit `UPDATE` and not counted). Load average (1 min) at the end: %.1f
-            on %d cores, most of it other builds and tests sharing the machine.
+            Enqueue alone (the producers' share of a round) ran at %.0f jobs/s; %.2f explicit
+            `COMMIT`s per job (server-wide `Com_commit`, so other load adds to it); the benchmark's
+            own JVM (producers, consumers, JDBC, Lettuce) used %.0f µs of CPU per job. Load average
+            (1 min) at the end: %.1f on %d cores, most of it other builds and tests sharing the
+            machine.
 
-            Every job costs at least four durable commits (the outbox transaction, the published
-            mark, the lease, the lease-guarded result) and about a dozen database and Redis round
-            trips; Sidekiq's and BullMQ's published figures keep no database row per job, so the
-            fair ceiling is the anchor, Redis alone. Where the target is missed, the ways there
-            (not done): read and claim in batches (`XREADGROUP COUNT n`, one conditional `UPDATE
-            ... WHERE id IN (...)`) and commit results in groups, so that round trips per job fall
-            well below one each.
+            Batching takes the round trips and commits per job well below one each; what is left
+            is the work per row: every job still inserts one `jobs` row and updates it three times
+            (published mark, lease, result) and its video twice, each update touching the `state`
+            indexes, all durable. Sidekiq's and BullMQ's published figures keep no database row per
+            job, so the fair ceiling is the anchor, Redis alone.
             """,
             Instant.now().truncatedTo(ChronoUnit.MINUTES),
             subjects.length,
             jobs,
             producers,
             consumers,
+            enqueueBatch,
+            batch,
             subjects[0],
             median,
             subjects[subjects.length - 1],
@@ -553,6 +623,10 @@ public final class QueueThroughputBenchmark {
             median >= TARGET_JOBS_PER_SECOND ? "yes" : "no",
             enqueue,
             commitsPerJob,
+            rounds.stream()
+                .mapToDouble(Round::clientCpuMicrosPerJob)
+                .sorted()
+                .toArray()[rounds.size() / 2],
             loadAverage(),
             Runtime.getRuntime().availableProcessors());
     if (!api.isEmpty()) {
@@ -573,6 +647,13 @@ public final class QueueThroughputBenchmark {
               sorted.length);
     }
     Files.writeString(file, text);
+  }
+
+  /** CPU time of this process so far (all threads, user and system). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** The 1-minute load average: other work on the machine, which these numbers share it with. */

@@ -10,6 +10,10 @@ import java.util.HexFormat;
 /** Session tokens: 256 random bits, URL-safe; stored only as their SHA-256. */
 public final class SessionTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Cloned per hash: looking the algorithm up among the providers costs more than hashing. */
+  private static final MessageDigest SHA_256 = sha256();
+
   static final String PREFIX = "cap_";
 
   private SessionTokens() {}
@@ -21,10 +25,18 @@ public final class SessionTokens {
   }
 
   public static String hash(String token) {
+    MessageDigest digest;
     try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
+      digest = (MessageDigest) SHA_256.clone();
+    } catch (CloneNotSupportedException e) {
+      digest = sha256();
+    }
+    return HexFormat.of().formatHex(digest.digest(token.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -3,8 +3,6 @@ package dev.capstan.api.share.rest;
 import dev.capstan.api.share.service.ShareService;
 import dev.capstan.model.api.ShareMessages;
 import dev.capstan.model.api.ShareMessages.PublicShareView;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -12,7 +10,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.Optional;
 
 /** What anyone holding a share link may read; no session needed. */
 @Path("/api/v1/public/shares")
@@ -21,22 +18,14 @@ public class PublicShareResource {
   @Inject ShareService shares;
 
   /**
-   * Runs on the event loop: an unprotected link whose video this instance holds in memory is
-   * answered at once; anything else (Redis, the database, a password's bcrypt, a refusal) is done
-   * on a worker thread.
+   * What the link shows. When this instance holds an unprotected link and its video in memory,
+   * {@link dev.capstan.api.hotpath.HotReadRoutes} answers on the event loop before the request gets
+   * here.
    */
   @GET
   @Path("/{code}")
-  public Uni<PublicShareView> open(
+  public PublicShareView open(
       @PathParam("code") String code, @HeaderParam(ShareMessages.PASSWORD_HEADER) String password) {
-    if (password == null || password.isEmpty()) {
-      Optional<PublicShareView> inMemory = shares.openFromMemory(code);
-      if (inMemory.isPresent()) {
-        return Uni.createFrom().item(inMemory.get());
-      }
-    }
-    return Uni.createFrom()
-        .item(() -> shares.open(code, password))
-        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    return shares.open(code, password);
   }
 }

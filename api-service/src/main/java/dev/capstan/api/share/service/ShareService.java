@@ -136,12 +136,15 @@ public class ShareService {
     return link;
   }
 
+  /** An unprotected live link and its video, as this instance holds them in memory. */
+  public record OpenableShare(ShareLink link, VideoSnapshot video) {}
+
   /**
-   * What a link holder sees, if this instance holds an unprotected live link and its video in
-   * memory (never blocks: the event loop may call it; counts a view); empty means "ask {@link
+   * The link behind {@code code} and its video, if this instance holds an unprotected live link and
+   * its video in memory (never blocks: the event loop may call it); empty means "ask {@link
    * #open(String, String)}", which also answers every refusal.
    */
-  public Optional<PublicShareView> openFromMemory(String code) {
+  public Optional<OpenableShare> openableFromMemory(String code) {
     if (!ShareCodes.plausible(code)) {
       return Optional.empty();
     }
@@ -153,7 +156,17 @@ public class ShareService {
                 videos
                     .snapshotInMemory(l.videoId())
                     .filter(v -> v.userId().equals(l.userId()))
-                    .map(v -> publicView(l, v)));
+                    .map(v -> new OpenableShare(l, v)));
+  }
+
+  /** What the holder of an openable link sees; counts nothing (see {@link #countView}). */
+  public PublicShareView publicView(OpenableShare share) {
+    return publicView(share.link(), share.video());
+  }
+
+  /** Counts one view of the link; never blocks. */
+  public void countView(OpenableShare share) {
+    views.count(share.link().id());
   }
 
   /** What a link holder sees; counts a view. {@code password}: the password header, if any. */
@@ -171,11 +184,11 @@ public class ShareService {
             .snapshot(link.videoId())
             .filter(v -> v.userId().equals(link.userId()))
             .orElseThrow(() -> new NotFound("share link"));
+    views.count(link.id());
     return publicView(link, video);
   }
 
   private PublicShareView publicView(ShareLink link, VideoSnapshot video) {
-    views.count(link.id());
     VideoView v = videos.viewOf(video);
     return new PublicShareView(
         link.code(),

@@ -10,9 +10,6 @@ import dev.capstan.model.api.Page;
 import dev.capstan.model.api.VideoMessages.CreateVideoRequest;
 import dev.capstan.model.api.VideoMessages.UpdateVideoRequest;
 import dev.capstan.model.api.VideoMessages.VideoView;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.core.Context;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Size;
@@ -32,7 +29,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.InputStream;
-import java.util.Optional;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -103,22 +99,12 @@ public class VideoResource {
   }
 
   /**
-   * Runs on the event loop: a video this instance holds in memory is answered at once; anything
-   * else (Redis, the database, a 404) is looked up on a worker thread.
+   * The caller's video. When this instance holds the session and the video in memory, {@link
+   * dev.capstan.api.hotpath.HotReadRoutes} answers on the event loop before the request gets here.
    */
   @GET
   @Path("/{id}")
-  public Uni<VideoView> get(@PathParam("id") String id) {
-    String userId = currentUser.id();
-    Optional<VideoView> inMemory = videos.findInMemory(userId, id);
-    if (inMemory.isPresent()) {
-      return Uni.createFrom().item(inMemory.get());
-    }
-    Uni<VideoView> lookUp =
-        Uni.createFrom()
-            .item(() -> videos.find(userId, id).orElseThrow(() -> new NotFound("video")));
-    return Context.isOnEventLoopThread()
-        ? lookUp.runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-        : lookUp;
+  public VideoView get(@PathParam("id") String id) {
+    return videos.find(currentUser.id(), id).orElseThrow(() -> new NotFound("video"));
   }
 }

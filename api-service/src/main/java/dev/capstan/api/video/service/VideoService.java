@@ -124,14 +124,6 @@ public class VideoService {
     return snapshotOwned(userId, videoId).map(this::view);
   }
 
-  /**
-   * The caller's video if this instance holds it in memory (never blocks: the event loop may call
-   * it); empty means "ask {@link #find}", which also answers for videos that are not the caller's.
-   */
-  public Optional<VideoView> findInMemory(String userId, String videoId) {
-    return snapshotInMemory(videoId).filter(s -> s.userId().equals(userId)).map(this::view);
-  }
-
   /** Any video by id if this instance holds it in memory; never blocks. */
   public Optional<VideoSnapshot> snapshotInMemory(String videoId) {
     return cache.peek(videoId);
