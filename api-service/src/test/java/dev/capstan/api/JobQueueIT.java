@@ -8,9 +8,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 
+import dev.capstan.model.job.ChunkRange;
+import dev.capstan.model.job.JobKinds;
 import dev.capstan.model.job.JobLane;
 import dev.capstan.model.job.JobMessage;
 import dev.capstan.model.job.QueueNames;
+import dev.capstan.model.job.TranscodeJob;
 import dev.capstan.model.job.WorkerHeartbeat;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -155,6 +158,113 @@ class JobQueueIT {
                             jobId.equals(e.get(JobMessage.FIELD_JOB_ID))
                                 && e.get(QueueNames.DEAD_LETTER_REASON)
                                     .startsWith("out of attempts (3)")));
+  }
+
+  @Test
+  void a_chunk_whose_worker_died_is_queued_again_alone_while_its_flow_waits() throws Exception {
+    String token = ApiTestClient.signUp();
+    String id = uploaded(token);
+    String parentId = awaitJob(id, "QUEUED");
+    String chunkId = waitingFlowWithRunningChunk(id, parentId, 1);
+
+    await()
+        .atMost(PATIENCE)
+        .until(() -> "2".equals(column("select attempt from jobs where id = ?", chunkId)));
+
+    assertThat(column("select state from jobs where id = ?", chunkId)).isEqualTo("QUEUED");
+    assertThat(column("select state from jobs where id = ?", parentId)).isEqualTo("WAITING");
+    assertThat(column("select status from videos where id = ?", id)).isEqualTo("processing");
+    assertThat(
+            column(
+                "select count(*) from storage_deletions where prefix = ?", "videos/" + id + "/a1/"))
+        .as("the flow's output stays")
+        .isEqualTo("0");
+    // Published again as the same chunk's next attempt.
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () ->
+                assertThat(payloadsOf(JobLane.SHORT))
+                    .anyMatch(
+                        p ->
+                            p.contains(chunkId)
+                                && p.contains("\"attempt\":2")
+                                && p.contains("\"parentJobId\":\"" + parentId)));
+  }
+
+  @Test
+  void a_chunk_out_of_attempts_ends_its_flow_and_fails_the_video() throws Exception {
+    String token = ApiTestClient.signUp();
+    String id = uploaded(token);
+    String parentId = awaitJob(id, "QUEUED");
+    String chunkId = waitingFlowWithRunningChunk(id, parentId, 3);
+    String sibling = UUID.randomUUID().toString();
+    insertChunk(id, parentId, sibling, 1, "QUEUED", 1);
+
+    await()
+        .atMost(PATIENCE)
+        .until(() -> "DEAD".equals(column("select state from jobs where id = ?", chunkId)));
+
+    assertThat(column("select state from jobs where id = ?", parentId)).isEqualTo("DEAD");
+    assertThat(column("select state from jobs where id = ?", sibling)).isEqualTo("DEAD");
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos/" + id)
+        .then()
+        .body("status", equalTo("failed"))
+        .body("error.code", equalTo("internal_error"));
+  }
+
+  /**
+   * The video's job as a flow parent waiting for two chunks, chunk 0 running under a worker whose
+   * lease ran out, at {@code attempt}; returns chunk 0's id.
+   */
+  private static String waitingFlowWithRunningChunk(String videoId, String parentId, int attempt)
+      throws Exception {
+    update("update jobs set state = 'WAITING', children_pending = 2 where id = ?", parentId);
+    update("update videos set status = 'processing' where id = ?", videoId);
+    String chunkId = UUID.randomUUID().toString();
+    insertChunk(videoId, parentId, chunkId, 0, "RUNNING", attempt);
+    update(
+        "update jobs set lease_owner = 'worker-killed', lease_expires_at = ? where id = ?",
+        LocalDateTime.now(ZoneOffset.UTC).minusSeconds(5),
+        chunkId);
+    return chunkId;
+  }
+
+  private static void insertChunk(
+      String videoId, String parentId, String chunkId, int index, String state, int attempt)
+      throws Exception {
+    TranscodeJob chunk =
+        new TranscodeJob(
+            chunkId,
+            videoId,
+            attempt,
+            "videos/" + videoId + "/source",
+            null,
+            new ChunkRange(
+                parentId,
+                1,
+                index,
+                2,
+                index * 1800L,
+                index == 0 ? 1800 : Long.MAX_VALUE,
+                index * 15,
+                30));
+    LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
+    update(
+        "insert into jobs (id, video_id, kind, state, attempt, max_attempts, payload, lane,"
+            + " parent_id, created_at, updated_at) values (?, ?, 'transcode_chunk', ?, ?, 3, ?,"
+            + " 'short', ?, ?, ?)",
+        chunkId,
+        videoId,
+        state,
+        attempt,
+        JobMessage.encode(JobKinds.TRANSCODE, chunkId, chunk).get(JobMessage.FIELD_PAYLOAD),
+        parentId,
+        now,
+        now);
   }
 
   @Test

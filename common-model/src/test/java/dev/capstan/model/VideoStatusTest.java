@@ -57,4 +57,12 @@ class VideoStatusTest {
     assertThat(JobState.RUNNING.canBecome(JobState.SUCCEEDED)).isTrue();
     assertThat(JobState.QUEUED.canBecome(JobState.SUCCEEDED)).isFalse();
   }
+
+  @Test
+  void a_flow_parent_waits_for_its_chunks_and_only_running_again_finishes_or_it_dies() {
+    assertThat(JobState.RUNNING.canBecome(JobState.WAITING)).isTrue();
+    assertThat(JobState.WAITING.next()).containsExactlyInAnyOrder(JobState.RUNNING, JobState.DEAD);
+    assertThat(JobState.WAITING.canBecome(JobState.SUCCEEDED)).isFalse();
+    assertThat(JobState.WAITING.isTerminal()).isFalse();
+  }
 }

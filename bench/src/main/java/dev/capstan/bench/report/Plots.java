@@ -26,6 +26,7 @@ public final class Plots {
 
   public static final String WORKERS = "workers";
   public static final String TIME_TO_PLAYABLE = "time-to-playable";
+  public static final String CHUNKED_WORKERS = "chunked-workers";
 
   static {
     System.setProperty("java.awt.headless", "true");
@@ -56,6 +57,12 @@ public final class Plots {
           "the time-to-playable benchmark (bench/time-to-playable.sh) did not run in this suite"
               + " run");
 
+  public static final Plot CHUNKED_SPEEDUP =
+      new Plot(
+          "Speedup vs workers: one long video in chunks (measured at 2, modelled to 50)",
+          "chunked-speedup-vs-workers.png",
+          "the chunked-workers benchmark did not run in this suite run");
+
   private Plots() {}
 
   /** Draws every plot it has data for into {@code dir}; returns the plots drawn. */
@@ -77,11 +84,16 @@ public final class Plots {
       save(playable.get(), dir.resolve(TIME_TO_PLAYABLE_PLOT.file()));
       drawn.add(TIME_TO_PLAYABLE_PLOT);
     }
+    Optional<XYChart> chunked = find(results, CHUNKED_WORKERS).flatMap(Plots::chunkedSpeedup);
+    if (chunked.isPresent()) {
+      save(chunked.get(), dir.resolve(CHUNKED_SPEEDUP.file()));
+      drawn.add(CHUNKED_SPEEDUP);
+    }
     return drawn;
   }
 
   static List<Plot> all() {
-    return List.of(THROUGHPUT, SPEEDUP, TIME_TO_PLAYABLE_PLOT);
+    return List.of(THROUGHPUT, SPEEDUP, TIME_TO_PLAYABLE_PLOT, CHUNKED_SPEEDUP);
   }
 
   private static Optional<BenchmarkResult> find(List<BenchmarkResult> results, String id) {
@@ -123,6 +135,39 @@ public final class Plots {
         chart.addSeries(
             "each pair",
             r.pairs().stream().mapToDouble(p -> many).toArray(),
+            r.pairs().stream().mapToDouble(BenchmarkResult.Pair::ratio).toArray());
+    pairs.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    return Optional.of(chart);
+  }
+
+  /**
+   * One video's speedup over the single-job path against the number of workers: ideal, the model
+   * from the measured per-chunk overheads ({@code modelWorkers}, {@code modelSpeedup}), and the
+   * measured pairs at 2 workers.
+   */
+  static Optional<XYChart> chunkedSpeedup(BenchmarkResult r) {
+    double[] workers = numbers(r.extra(), "modelWorkers");
+    double[] model = numbers(r.extra(), "modelSpeedup");
+    if (workers == null || model == null || model.length != workers.length || r.pairs().isEmpty()) {
+      return Optional.empty();
+    }
+    XYChart chart =
+        chart(CHUNKED_SPEEDUP.title(), "workers (1 core each)", "speedup over the single-job path");
+    line(
+        chart,
+        "ideal",
+        new double[] {1, workers[workers.length - 1]},
+        new double[] {1, workers[workers.length - 1]});
+    chart.addSeries("model (measured overheads)", workers, model).setMarker(SeriesMarkers.NONE);
+    line(
+        chart,
+        "measured (median of pairs)",
+        new double[] {2},
+        new double[] {r.ratioStats().median()});
+    XYSeries pairs =
+        chart.addSeries(
+            "each pair",
+            r.pairs().stream().mapToDouble(p -> 2).toArray(),
             r.pairs().stream().mapToDouble(BenchmarkResult.Pair::ratio).toArray());
     pairs.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     return Optional.of(chart);

@@ -7,6 +7,11 @@ import java.util.Set;
 public enum JobState {
   QUEUED,
   RUNNING,
+  /**
+   * A flow's parent waits for its chunk jobs, without a lease; the worker that finishes the last
+   * chunk takes it back to RUNNING for the finishing step.
+   */
+  WAITING,
   SUCCEEDED,
   FAILED,
   DEAD;
@@ -16,7 +21,10 @@ public enum JobState {
       case QUEUED -> EnumSet.of(RUNNING, DEAD);
       // RUNNING -> QUEUED: lease expired or the worker handed the job back while draining.
       // RUNNING -> DEAD: the media itself is bad (empty, undecodable); no retry can help.
-      case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, DEAD, QUEUED);
+      // RUNNING -> WAITING: a parent handed the work to its chunk jobs.
+      case RUNNING -> EnumSet.of(SUCCEEDED, FAILED, DEAD, QUEUED, WAITING);
+      // WAITING -> DEAD: a chunk failed for good.
+      case WAITING -> EnumSet.of(RUNNING, DEAD);
       case FAILED -> EnumSet.of(QUEUED, DEAD);
       case SUCCEEDED, DEAD -> EnumSet.noneOf(JobState.class);
     };

@@ -26,6 +26,20 @@ public final class S3Keys {
     return videoPrefix(videoId) + "a" + attempt + "/";
   }
 
+  /**
+   * Prefix of every file one attempt of one chunk writes into the HLS folder of its parent's
+   * attempt ({@code hls/c0003a1_720p_00042.m4s}): a retried chunk never overwrites, and its failed
+   * attempt's files go by prefix.
+   */
+  public static String chunkFilePrefix(String attemptPrefix, int chunkIndex, int chunkAttempt) {
+    return hlsPrefix(attemptPrefix) + chunkFileNamePrefix(chunkIndex, chunkAttempt);
+  }
+
+  /** The file name part of {@link #chunkFilePrefix}. */
+  public static String chunkFileNamePrefix(int chunkIndex, int chunkAttempt) {
+    return "c%04da%d_".formatted(chunkIndex, chunkAttempt);
+  }
+
   public static String downloadMp4(String attemptPrefix) {
     return attemptPrefix + "mp4/download.mp4";
   }

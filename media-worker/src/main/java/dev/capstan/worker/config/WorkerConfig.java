@@ -108,7 +108,10 @@ public interface WorkerConfig {
     @WithDefault("PT0.2S")
     Duration publishEvery();
 
-    /** Threads the decoder and each encoder of a transcode use; 0 lets FFmpeg take one per core. */
+    /**
+     * Threads of one transcode, shared among its decoder and its encoders (each encoder runs on a
+     * thread of its own, with at least one); 0 means one per core.
+     */
     @WithDefault("0")
     int threads();
 
@@ -118,6 +121,34 @@ public interface WorkerConfig {
      */
     @WithDefault("PT60S")
     Duration stallTimeout();
+
+    /** Splitting one long video across the fleet (a flow of chunk jobs). */
+    Chunking chunking();
+  }
+
+  /**
+   * When and how a long source is encoded by many workers at once: the worker that takes its job
+   * probes it, writes one chunk job per range of the video, encodes the audio, poster and
+   * storyboard itself, and whichever worker finishes the last chunk assembles the result.
+   */
+  interface Chunking {
+    /** Whether long sources are split into chunk jobs at all. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /**
+     * Sources at least this long are split; shorter ones are one job (a chunk's fixed costs, its
+     * download, seek and encoder start, are not worth paying for a short video).
+     */
+    @WithDefault("PT3M")
+    Duration minDuration();
+
+    /**
+     * Length of a chunk in whole HLS segments of 4 s (default 15: one minute). The last chunk takes
+     * what is left, up to one and a half chunks.
+     */
+    @WithDefault("15")
+    int segmentsPerChunk();
   }
 
   /** Sources beyond these limits are rejected from the probe, before any decoding. */

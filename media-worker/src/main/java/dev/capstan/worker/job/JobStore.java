@@ -839,7 +839,7 @@ public class JobStore {
     }
   }
 
-  private int endJob(
+  static int endJob(
       Connection c, String jobId, String owner, JobState state, String lastError, Instant now)
       throws SQLException {
     return update(
@@ -881,12 +881,16 @@ public class JobStore {
   }
 
   private Connection transaction() throws SQLException {
+    return transaction(dataSource);
+  }
+
+  static Connection transaction(DataSource dataSource) throws SQLException {
     Connection c = dataSource.getConnection();
     c.setAutoCommit(false);
     return c;
   }
 
-  private static int update(Connection c, String sql, Object... params) throws SQLException {
+  static int update(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       bind(ps, params);
       return ps.executeUpdate();
@@ -938,7 +942,7 @@ public class JobStore {
     return out;
   }
 
-  private static LocalDateTime utc(Instant instant) {
+  static LocalDateTime utc(Instant instant) {
     return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 }

@@ -23,6 +23,7 @@ import dev.capstan.worker.transcode.TranscodeStopped;
 import dev.capstan.worker.transcode.Transcoder;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,9 @@ public class TranscodeJobProcessor {
     /** Another worker took the job over while we ran it; we wrote nothing. */
     LEASE_LOST,
     /** We stopped early (draining) and gave the job back, queued. */
-    HANDED_BACK
+    HANDED_BACK,
+    /** The job split the video into chunk jobs and waits for them (a flow's parent). */
+    WAITING
   }
 
   /** The outcome and, for FAILED and DEAD, why. */
@@ -84,6 +87,9 @@ public class TranscodeJobProcessor {
   private final WorkerConfig.Worker settings;
   private final VideoEventPublisher events;
   private final WorkerRegistry registry;
+  @Inject ChunkJobProcessor chunks;
+  @Inject FlowSplitter splitter;
+  @Inject FlowFinisher finisher;
   private final ScheduledExecutorService heartbeats =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("lease-heartbeat").daemon().unstarted(r));
@@ -125,6 +131,9 @@ public class TranscodeJobProcessor {
    */
   public Result process(TranscodeJob job, JobLane lane, String owner, BooleanSupplier handBack)
       throws SQLException {
+    if (job.isChunk()) {
+      return chunks.process(job, lane, owner, handBack);
+    }
     JobStore.Claim claim =
         store.claim(job.jobId(), job.videoId(), job.attempt(), owner, settings.lease());
     return switch (claim) {
@@ -161,7 +170,7 @@ public class TranscodeJobProcessor {
         events.publish(VideoEvent.failed(videoId, f.reason().code(), f.readableMessage(), now));
       }
       case FAILED, HANDED_BACK -> events.publish(VideoEvent.status(videoId, "queued", now));
-      case SKIPPED, LEASE_LOST -> {
+      case SKIPPED, LEASE_LOST, WAITING -> {
         // Not ours any more: whoever owns the video now reports its changes.
       }
     }
@@ -204,6 +213,18 @@ public class TranscodeJobProcessor {
         progress.enter(ProgressStage.PROBING);
         SourceMedia media = transcoder.probe(source);
         stopIfAsked(listener);
+
+        if (splitter.splits(media)) {
+          progress.enter(ProgressStage.TRANSCODING);
+          return switch (splitter.split(job, lease, source, media, dir, listener)) {
+            case FlowSplitter.Split.Waiting w -> Result.of(Outcome.WAITING);
+            case FlowSplitter.Split.Lost l -> Result.of(Outcome.LEASE_LOST);
+            case FlowSplitter.Split.FinishNow f -> {
+              keeper.close();
+              yield finisher.finish(f.lease(), handBack, false);
+            }
+          };
+        }
 
         progress.enter(ProgressStage.TRANSCODING);
         long started = System.nanoTime();

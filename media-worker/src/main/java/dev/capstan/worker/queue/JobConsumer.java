@@ -242,6 +242,11 @@ public class JobConsumer {
         finished(JobOutcome.DEAD_LETTER, took);
         metrics.failure(result.failure().reason());
       }
+      case WAITING -> {
+        // A flow's parent: its chunk jobs carry the work on; the last one finishes it.
+        queue.ack(entry);
+        metrics.job(JobOutcome.SUCCEEDED);
+      }
       case SKIPPED -> {
         LOG.infof(
             "job %s attempt %d (entry %s): not ours to run (leased by another worker or already"

@@ -231,14 +231,11 @@ public final class JavaCvTranscoder implements Transcoder {
     List<Rung> rungs = RenditionLadder.forSource(media.display());
     Dimensions downloadSize = RenditionLadder.outputSize(media.display(), RenditionLadder.DOWNLOAD);
     Path mp4 = outputDir.resolve("download.mp4");
-    List<FFmpegFrameRecorder> pictures = new ArrayList<>();
-    List<FFmpegFrameRecorder> sound = new ArrayList<>();
     List<String> levels = new ArrayList<>();
     PosterPicker posterPicker =
         new PosterPicker(downloadSize.width(), downloadSize.height(), media.durationSeconds());
     StoryboardBuilder storyboard = new StoryboardBuilder(media.display(), media.durationSeconds());
     boolean remux = canRemuxDownload(media, downloadSize);
-    int[] decoded = {0};
     // The fast path: the top rung (and the audio) copied from the source first, playable in
     // seconds; the other rungs are then encoded with keyframes where the copy's segments start.
     Rung top = rungs.get(0);
@@ -249,18 +246,30 @@ public final class JavaCvTranscoder implements Transcoder {
     remux = remux || copied != null;
     ForcedKeyframes keyframes =
         copied == null ? ForcedKeyframes.none() : new ForcedKeyframes(copied.keyframeSlots(fps));
+    List<Dimensions> outputs = new ArrayList<>();
+    for (Rung rung : rungs) {
+      outputs.add(RenditionLadder.outputSize(media.display(), rung));
+    }
+    if (!remux) {
+      outputs.add(downloadSize);
+    }
+    ThreadBudget threads = ThreadBudget.share(options.threads(), media.display(), outputs);
+    int[] decoded = {0};
     ConstantRateFeed feed = new ConstantRateFeed(fps, media.variableFrameRate(), keyframes);
+    EncoderFanOut encoders = new EncoderFanOut(options.stallTimeout(), listener::shouldStop);
     try {
-      for (Rung rung : rungs) {
-        Dimensions size = RenditionLadder.outputSize(media.display(), rung);
+      for (int i = 0; i < rungs.size(); i++) {
+        Rung rung = rungs.get(i);
+        Dimensions size = outputs.get(i);
         String level = H264Level.of(size, fps, rung.maxVideoKbps(), 2 * rung.maxVideoKbps());
         levels.add(level);
         if (copied != null && rung == top) {
           continue;
         }
         FFmpegFrameRecorder r = hlsRecorder(hlsDir, rung.name(), size.width(), size.height(), 0);
-        pictures.add(r);
-        configureVideo(r, fps, HLS_SEGMENT_SECONDS, rung.maxVideoKbps(), level);
+        encoders.add(rung.name(), r, true, false);
+        configureVideo(
+            r, fps, HLS_SEGMENT_SECONDS, rung.maxVideoKbps(), level, threads.encoders().get(i));
         if (copied != null) {
           // Keyframes only where the copy's segments start: the muxer then cuts here as there.
           r.setVideoOption("forced-idr", "1");
@@ -270,7 +279,7 @@ public final class JavaCvTranscoder implements Transcoder {
       }
       if (media.hasAudio() && (copied == null || !copied.audioCopied())) {
         FFmpegFrameRecorder a = hlsRecorder(hlsDir, AUDIO_RENDITION, 0, 0, AUDIO_CHANNELS);
-        sound.add(a);
+        encoders.add(AUDIO_RENDITION, a, false, true);
         configureAudio(a);
         a.start();
       }
@@ -281,7 +290,7 @@ public final class JavaCvTranscoder implements Transcoder {
                 downloadSize.width(),
                 downloadSize.height(),
                 media.hasAudio() ? AUDIO_CHANNELS : 0);
-        pictures.add(download);
+        encoders.add("download.mp4", download, true, media.hasAudio());
         download.setFormat("mp4");
         download.setOption("movflags", "+faststart");
         int downloadKbps = RenditionLadder.DOWNLOAD.maxVideoKbps();
@@ -290,9 +299,9 @@ public final class JavaCvTranscoder implements Transcoder {
             fps,
             GOP_SECONDS,
             downloadKbps,
-            H264Level.of(downloadSize, fps, downloadKbps, 2 * downloadKbps));
+            H264Level.of(downloadSize, fps, downloadKbps, 2 * downloadKbps),
+            threads.encoders().getLast());
         if (media.hasAudio()) {
-          sound.add(download);
           configureAudio(download);
         }
         download.start();
@@ -302,23 +311,19 @@ public final class JavaCvTranscoder implements Transcoder {
           source,
           media,
           copied == null ? listener : StreamCopyHls.afterCopy(listener),
+          Integer.toString(threads.decoder()),
           (picture, pixelFormat, timestampUs) -> {
             decoded[0]++;
-            feed.record(pictures, picture, pixelFormat, timestampUs);
+            feed.record(encoders, picture, pixelFormat, timestampUs);
             posterPicker.offer(picture, pixelFormat, timestampUs / 1e6);
             storyboard.offer(picture, pixelFormat, timestampUs / 1e6);
           },
-          samples -> recordSamples(sound, samples));
+          encoders::samples);
       if (decoded[0] == 0) {
         throw new MediaRejected(
             FailureReason.UNSUPPORTED_MEDIA, "not a single picture could be decoded");
       }
-      for (FFmpegFrameRecorder r : pictures) {
-        r.stop();
-      }
-      for (FFmpegFrameRecorder r : sound) {
-        r.stop();
-      }
+      encoders.finish();
       HlsFolder.completeAsVod(hlsDir);
       if (remux) {
         remux(source, mp4);
@@ -326,8 +331,7 @@ public final class JavaCvTranscoder implements Transcoder {
     } catch (FrameRecorder.Exception e) {
       throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
     } finally {
-      release(pictures);
-      release(sound);
+      encoders.close();
       closeQuietly(posterPicker);
       closeQuietly(storyboard);
     }
@@ -390,6 +394,7 @@ public final class JavaCvTranscoder implements Transcoder {
           source,
           media,
           listener,
+          options.threadsOption(),
           (picture, pixelFormat, timestampUs) -> {},
           samples -> {
             waveform.offer(samples);
@@ -489,6 +494,7 @@ public final class JavaCvTranscoder implements Transcoder {
       Path source,
       SourceMedia media,
       TranscodeListener listener,
+      String threads,
       PictureSink pictures,
       SampleSink samples)
       throws FrameRecorder.Exception {
@@ -496,7 +502,7 @@ public final class JavaCvTranscoder implements Transcoder {
     StallWatch stall = new StallWatch(options.stallTimeout(), System::nanoTime);
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile())) {
       grabber.setPixelFormat(AV_PIX_FMT_YUV420P);
-      grabber.setVideoOption("threads", options.threadsOption());
+      grabber.setVideoOption("threads", threads);
       startGrabber(grabber);
       long startUs = grabber.getFormatContext().start_time();
       if (startUs == AV_NOPTS_VALUE) {
@@ -586,8 +592,13 @@ public final class JavaCvTranscoder implements Transcoder {
    * H.264 High yuv420p at {@code level}, CRF 23 under the cap, a fixed GOP of {@code gopSeconds}
    * without scene-cut keyframes (so every rung cuts its segments on the same frames).
    */
-  private void configureVideo(
-      FFmpegFrameRecorder recorder, double fps, double gopSeconds, int maxKbps, String level) {
+  private static void configureVideo(
+      FFmpegFrameRecorder recorder,
+      double fps,
+      double gopSeconds,
+      int maxKbps,
+      String level,
+      int threads) {
     int gop = Math.max(1, (int) Math.round(fps * gopSeconds));
     recorder.setVideoCodecName("libx264");
     recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
@@ -595,7 +606,7 @@ public final class JavaCvTranscoder implements Transcoder {
     recorder.setFrameRate(fps);
     recorder.setGopSize(gop);
     recorder.setVideoBitrate(0);
-    recorder.setVideoOption("threads", options.threadsOption());
+    recorder.setVideoOption("threads", Integer.toString(threads));
     recorder.setVideoOption("preset", "veryfast");
     recorder.setVideoOption("crf", "23");
     recorder.setVideoOption("profile", "high");

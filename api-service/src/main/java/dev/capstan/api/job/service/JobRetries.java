@@ -10,6 +10,7 @@ import dev.capstan.api.storage.StorageDeletions;
 import dev.capstan.api.video.persistence.VideoEntity;
 import dev.capstan.api.webhook.service.WebhookService;
 import dev.capstan.model.event.VideoEvent;
+import dev.capstan.model.job.ChunkRange;
 import dev.capstan.model.job.JobKinds;
 import dev.capstan.model.job.JobMessage;
 import dev.capstan.model.job.JobState;
@@ -63,7 +64,8 @@ public class JobRetries {
 
   /** What became of a failed attempt. */
   private sealed interface Outcome {
-    record Retried(String videoId, int attempt) implements Outcome {}
+    /** {@code chunk}: a chunk of a flow was retried; its video stays processing. */
+    record Retried(String videoId, int attempt, boolean chunk) implements Outcome {}
 
     record Dead(String videoId, Map<String, String> deadLetter, String code, String message)
         implements Outcome {}
@@ -87,7 +89,9 @@ public class JobRetries {
     switch (outcome) {
       case Outcome.Retried r -> {
         metrics.counter("capstan.jobs.retried", "cause", cause).increment();
-        events.publish(VideoEvent.status(r.videoId(), VideoStatus.QUEUED.wireName(), now));
+        if (!r.chunk()) {
+          events.publish(VideoEvent.status(r.videoId(), VideoStatus.QUEUED.wireName(), now));
+        }
         Log.infof("job %s (%s): attempt %d queued after backoff", jobId, cause, r.attempt());
       }
       case Outcome.Dead d -> {
@@ -125,6 +129,9 @@ public class JobRetries {
     int attempt = job.attempt;
     String videoId = job.videoId;
     TranscodeJob payloadOfNext = JobDispatcher.payloadOf(job);
+    // A chunk of a flow (issue 9) is retried alone: its own files go, the video and the other
+    // chunks are left as they are; out of attempts, it takes its flow down with it.
+    ChunkRange chunk = payloadOfNext.chunk();
     RetryPolicy.Decision decision =
         policy()
             .withMaxAttempts(Math.max(1, job.maxAttempts))
@@ -150,6 +157,12 @@ public class JobRetries {
                 attempt);
         if (n == 0) {
           return new Outcome.Untouched();
+        }
+        if (chunk != null) {
+          deletions.schedule(
+              S3Keys.chunkFilePrefix(
+                  S3Keys.attemptPrefix(videoId, chunk.parentAttempt()), chunk.index(), attempt));
+          return new Outcome.Retried(videoId, retry.attempt(), true);
         }
         dropAttemptFiles(videoId, attempt);
         String retrying =
@@ -181,7 +194,7 @@ public class JobRetries {
         // The worker already put the video back to queued with its error; a lost lease did not.
         VideoEntity.update(retrying, params);
         forgetPublishedAttempt(videoId, attempt);
-        return new Outcome.Retried(videoId, retry.attempt());
+        return new Outcome.Retried(videoId, retry.attempt(), false);
       }
       case RetryPolicy.Decision.GiveUp g -> {
         int n =
@@ -198,8 +211,13 @@ public class JobRetries {
         if (n == 0) {
           return new Outcome.Untouched();
         }
-        dropAttemptFiles(videoId, attempt);
-        forgetPublishedAttempt(videoId, attempt);
+        if (chunk != null) {
+          endFlow(chunk, lastError, now);
+          dropAttemptFiles(videoId, chunk.parentAttempt());
+        } else {
+          dropAttemptFiles(videoId, attempt);
+          forgetPublishedAttempt(videoId, attempt);
+        }
         VideoEntity video = VideoEntity.findById(videoId);
         String code = FailureReason.INTERNAL.code();
         String message = expired ? INTERRUPTED : FailureReason.INTERNAL.defaultMessage();
@@ -232,6 +250,29 @@ public class JobRetries {
         return new Outcome.Dead(videoId, fields, code, message);
       }
     }
+  }
+
+  /** A chunk ran out of attempts: its parent and its unfinished siblings are dead too. */
+  private static void endFlow(ChunkRange chunk, String lastError, Instant now) {
+    String why = "chunk " + chunk.index() + " out of attempts: " + lastError;
+    JobEntity.getEntityManager()
+        .createNativeQuery(
+            "update jobs set state = 'DEAD', last_error = ?1, lease_owner = null,"
+                + " lease_expires_at = null, finished_at = ?2, updated_at = ?2"
+                + " where id = ?3 and attempt = ?4 and state in ('RUNNING', 'WAITING')")
+        .setParameter(1, why.length() > 1000 ? why.substring(0, 1000) : why)
+        .setParameter(2, now)
+        .setParameter(3, chunk.parentJobId())
+        .setParameter(4, chunk.parentAttempt())
+        .executeUpdate();
+    JobEntity.getEntityManager()
+        .createNativeQuery(
+            "update jobs set state = 'DEAD', last_error = ?1, finished_at = ?2, updated_at = ?2"
+                + " where parent_id = ?3 and state in ('QUEUED', 'FAILED')")
+        .setParameter(1, "its flow failed")
+        .setParameter(2, now)
+        .setParameter(3, chunk.parentJobId())
+        .executeUpdate();
   }
 
   /**

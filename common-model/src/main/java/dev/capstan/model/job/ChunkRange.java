@@ -1,0 +1,34 @@
+package dev.capstan.model.job;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The part of a video one chunk job encodes, in output frames on the HLS segment grid: frames
+ * {@code [startFrame, endFrame)} at {@code fps}, which are segments {@code firstSegment} on. The
+ * last chunk runs to the end of the source ({@code endFrame} is then {@link Long#MAX_VALUE}).
+ *
+ * @param parentJobId the flow's parent job, which waits for its chunks
+ * @param parentAttempt the parent's attempt whose prefix the chunk writes under
+ * @param index position of the chunk in the video, from 0
+ * @param count how many chunks the video has
+ */
+public record ChunkRange(
+    @JsonProperty("parentJobId") String parentJobId,
+    @JsonProperty("parentAttempt") int parentAttempt,
+    @JsonProperty("index") int index,
+    @JsonProperty("count") int count,
+    @JsonProperty("startFrame") long startFrame,
+    @JsonProperty("endFrame") long endFrame,
+    @JsonProperty("firstSegment") int firstSegment,
+    @JsonProperty("fps") double fps) {
+
+  /** Whether this chunk runs to the end of the source. */
+  public boolean last() {
+    return index == count - 1;
+  }
+
+  /** Start of the range in seconds of the whole video. */
+  public double startSeconds() {
+    return startFrame / fps;
+  }
+}

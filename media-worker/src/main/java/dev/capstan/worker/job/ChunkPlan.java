@@ -1,0 +1,37 @@
+package dev.capstan.worker.job;
+
+import dev.capstan.worker.transcode.ChunkEncoder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a video is cut into chunks: whole HLS segments of output frames, {@code segmentsPerChunk} per
+ * chunk, the last chunk taking what is left (between half a chunk and one and a half).
+ */
+public final class ChunkPlan {
+  private ChunkPlan() {}
+
+  /**
+   * One chunk: output frames {@code [startFrame, endFrame)}, segments from {@code firstSegment}.
+   */
+  public record Range(int index, long startFrame, long endFrame, int firstSegment) {}
+
+  public static List<Range> of(double fps, double durationSeconds, int segmentsPerChunk) {
+    if (segmentsPerChunk < 1) {
+      throw new IllegalArgumentException("a chunk is at least one segment: " + segmentsPerChunk);
+    }
+    long totalFrames = Math.round(durationSeconds * fps);
+    long perChunk = (long) segmentsPerChunk * ChunkEncoder.segmentFrames(fps);
+    int count = (int) Math.max(1, Math.round((double) totalFrames / perChunk));
+    List<Range> ranges = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ranges.add(
+          new Range(
+              i,
+              i * perChunk,
+              i == count - 1 ? Long.MAX_VALUE : (i + 1) * perChunk,
+              i * segmentsPerChunk));
+    }
+    return List.copyOf(ranges);
+  }
+}

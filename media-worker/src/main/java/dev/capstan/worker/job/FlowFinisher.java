@@ -1,0 +1,394 @@
+package dev.capstan.worker.job;
+
+import dev.capstan.model.event.VideoEvent;
+import dev.capstan.model.job.JobState;
+import dev.capstan.model.media.RenditionLadder;
+import dev.capstan.model.storage.S3Keys;
+import dev.capstan.storage.ObjectStore;
+import dev.capstan.worker.config.WorkerConfig;
+import dev.capstan.worker.event.VideoEventPublisher;
+import dev.capstan.worker.job.TranscodeJobProcessor.Outcome;
+import dev.capstan.worker.job.TranscodeJobProcessor.Result;
+import dev.capstan.worker.transcode.FragmentRemuxer;
+import dev.capstan.worker.transcode.JavaCvTranscoder;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * The flow's finishing step, run once under the parent's lease by the worker that recorded the last
+ * chunk: media playlists assembled from the chunks' segment lists (nothing re-encoded or
+ * concatenated), the master playlist, the MP4 download remuxed from the download rung's segments
+ * and the audio rendition, then the renditions, READY and its events in one transaction, as the
+ * single-job path records them.
+ */
+@ApplicationScoped
+public class FlowFinisher {
+  private static final Logger LOG = Logger.getLogger(FlowFinisher.class);
+
+  private final FlowStore flows;
+  private final JobStore store;
+  private final ObjectStore objects;
+  private final VideoEventPublisher events;
+  private final Clock clock;
+  private final WorkerConfig.Worker settings;
+  private final ScheduledExecutorService heartbeats =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("flow-lease-heartbeat").daemon().unstarted(r));
+
+  public FlowFinisher(
+      FlowStore flows,
+      JobStore store,
+      ObjectStore objects,
+      VideoEventPublisher events,
+      Clock clock,
+      WorkerConfig config) {
+    this.flows = flows;
+    this.store = store;
+    this.objects = objects;
+    this.events = events;
+    this.clock = clock;
+    this.settings = config.worker();
+  }
+
+  /**
+   * Finishes the flow of {@code parent} (a lease this worker just took).
+   *
+   * @param announce whether to publish the video's status events here (false when the caller
+   *     announces the outcome itself)
+   */
+  public Result finish(Lease parent, BooleanSupplier handBack, boolean announce)
+      throws SQLException {
+    Path dir = null;
+    long began = System.nanoTime();
+    try (LeaseKeeper keeper =
+        new LeaseKeeper(store, parent, settings.lease(), settings.heartbeat(), clock, heartbeats)) {
+      try {
+        Files.createDirectories(settings.workDir());
+        dir = Files.createTempDirectory(settings.workDir(), "capstan-finish-");
+        String prefix = S3Keys.attemptPrefix(parent.videoId(), parent.attempt());
+        FlowResults.Parent own =
+            FlowResults.read(flows.parentResult(parent.jobId()), FlowResults.Parent.class);
+        List<FlowResults.Chunk> chunks = chunks(parent);
+        List<JobStore.RenditionRow> rows = new ArrayList<>();
+        List<RungStats> rungs = new ArrayList<>();
+        int rungCount = chunks.get(0).rungs().size();
+        for (int i = 0; i < rungCount; i++) {
+          rungs.add(writeMediaPlaylist(prefix, own.fps(), chunks, i));
+        }
+        String masterKey = S3Keys.hlsMaster(prefix);
+        putPlaylist(masterKey, master(rungs, own.audio(), own.fps()));
+        if (keeper.lost()) {
+          return Result.of(Outcome.LEASE_LOST);
+        }
+        JobStore.RenditionRow mp4 = download(prefix, own, chunks, dir);
+        rows.add(mp4);
+        rows.add(image("thumbnail", "poster", own.poster()));
+        rows.add(image("storyboard", "sprite", own.sprite()));
+        rows.add(image("storyboard", "vtt", own.vtt()));
+        long hlsBytes = 0;
+        for (RungStats r : rungs) {
+          hlsBytes += r.bytes();
+          rows.add(
+              new JobStore.RenditionRow(
+                  "hls_rung",
+                  r.rung().name(),
+                  r.rung().width(),
+                  r.rung().height(),
+                  (int) Math.round(r.averageBps() / 1000.0),
+                  r.rung().codecs(),
+                  S3Keys.hlsMediaPlaylist(prefix, r.rung().name()),
+                  r.bytes()));
+        }
+        FlowResults.Audio audio = own.audio();
+        if (audio != null) {
+          hlsBytes += audio.bytes();
+          rows.add(
+              new JobStore.RenditionRow(
+                  "hls_audio",
+                  JavaCvTranscoder.AUDIO_RENDITION,
+                  null,
+                  null,
+                  (int) Math.round(audio.averageBps() / 1000.0),
+                  audio.codecs(),
+                  audio.playlistKey(),
+                  audio.bytes()));
+        }
+        FlowResults.Rung top = rungs.get(0).rung();
+        rows.add(
+            new JobStore.RenditionRow(
+                "hls",
+                "master",
+                top.width(),
+                top.height(),
+                null,
+                audio == null ? top.codecs() : top.codecs() + "," + audio.codecs(),
+                masterKey,
+                hlsBytes));
+        long frames = chunks.stream().mapToLong(FlowResults.Chunk::frames).sum();
+        JobStore.Success success =
+            new JobStore.Success(
+                prefix,
+                frames / own.fps(),
+                own.width(),
+                own.height(),
+                own.fps(),
+                own.hasAudio(),
+                List.copyOf(rows));
+        if (!store.recordSuccess(parent, success)) {
+          return Result.of(Outcome.LEASE_LOST);
+        }
+        LOG.infof(
+            "flow %s: video %s ready from %d chunks (%d frames); finishing took %d ms",
+            parent.jobId(),
+            parent.videoId(),
+            chunks.size(),
+            frames,
+            (System.nanoTime() - began) / 1_000_000);
+        Instant now = clock.instant();
+        for (JobStore.RenditionRow r : rows) {
+          if (JobStore.announcesItself(r)) {
+            events.publish(
+                VideoEvent.renditionReady(parent.videoId(), JobStore.renditionId(r), now));
+          }
+        }
+        if (announce) {
+          events.publish(VideoEvent.status(parent.videoId(), "ready", now));
+          events.publish(VideoEvent.ready(parent.videoId(), now));
+        }
+        return Result.of(Outcome.SUCCEEDED);
+      } catch (Exception e) {
+        LOG.errorf(e, "flow %s: finishing video %s failed", parent.jobId(), parent.videoId());
+        JobFailure failure = JobFailure.ofInternal(e);
+        if (!store.recordFailure(parent, JobState.FAILED, failure)) {
+          return Result.of(Outcome.LEASE_LOST);
+        }
+        if (announce) {
+          events.publish(VideoEvent.status(parent.videoId(), "queued", clock.instant()));
+        }
+        return new Result(Outcome.FAILED, failure);
+      }
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  /** The chunks of this attempt of the parent, in order; every one must be there exactly once. */
+  private List<FlowResults.Chunk> chunks(Lease parent) throws SQLException {
+    TreeMap<Integer, FlowResults.Chunk> byIndex = new TreeMap<>();
+    for (String json : flows.chunkResults(parent.jobId())) {
+      FlowResults.Chunk c = FlowResults.read(json, FlowResults.Chunk.class);
+      if (c.parentAttempt() == parent.attempt()) {
+        byIndex.put(c.index(), c);
+      }
+    }
+    if (byIndex.isEmpty() || byIndex.lastKey() != byIndex.size() - 1) {
+      throw new IllegalStateException("chunks missing: have " + byIndex.keySet());
+    }
+    return List.copyOf(byIndex.values());
+  }
+
+  private record RungStats(FlowResults.Rung rung, long peakBps, long averageBps, long bytes) {}
+
+  /**
+   * The media playlist of rung {@code i}: the first chunk's init segment (every chunk writes the
+   * same one; a chunk whose differs fails the flow rather than play wrongly) and every chunk's
+   * segments in order.
+   */
+  private RungStats writeMediaPlaylist(
+      String prefix, double fps, List<FlowResults.Chunk> chunks, int i) throws IOException {
+    FlowResults.Rung first = chunks.get(0).rungs().get(i);
+    StringBuilder body = new StringBuilder();
+    double longest = 0;
+    double seconds = 0;
+    long segmentBytes = 0;
+    double peak = 0;
+    for (FlowResults.Chunk c : chunks) {
+      FlowResults.Rung r = c.rungs().get(i);
+      if (!r.name().equals(first.name()) || !r.initSha256().equals(first.initSha256())) {
+        throw new IllegalStateException(
+            "chunk " + c.index() + " encoded " + r.name() + " with another init segment");
+      }
+      for (FlowResults.Segment s : r.segments()) {
+        double d = s.frames() / fps;
+        longest = Math.max(longest, d);
+        seconds += d;
+        segmentBytes += s.bytes();
+        peak = Math.max(peak, s.bytes() * 8 / d);
+        body.append(String.format(Locale.ROOT, "#EXTINF:%.6f,%n", d))
+            .append(fileName(s.key()))
+            .append('\n');
+      }
+    }
+    String playlist =
+        "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:0\n"
+                .formatted((long) Math.ceil(longest - 1e-6))
+            + "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+            + "#EXT-X-MAP:URI=\"%s\"\n".formatted(fileName(first.initKey()))
+            + body
+            + "#EXT-X-ENDLIST\n";
+    putPlaylist(S3Keys.hlsMediaPlaylist(prefix, first.name()), playlist);
+    long initBytes = objects.head(first.initKey()).map(o -> o.sizeBytes()).orElse(0L);
+    return new RungStats(
+        first,
+        Math.round(peak),
+        seconds > 0 ? Math.round(segmentBytes * 8 / seconds) : 0,
+        initBytes + segmentBytes);
+  }
+
+  private void putPlaylist(String key, String text) {
+    objects.putStream(
+        key,
+        new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
+        "application/vnd.apple.mpegurl");
+  }
+
+  /** The master playlist, in the single-job path's form. */
+  private static String master(List<RungStats> rungs, FlowResults.Audio audio, double fps) {
+    StringBuilder m3u8 =
+        new StringBuilder("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+    if (audio != null) {
+      m3u8.append(
+          ("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Audio\",DEFAULT=YES,"
+                  + "AUTOSELECT=YES,CHANNELS=\"2\",URI=\"%s\"\n")
+              .formatted(fileName(audio.playlistKey())));
+    }
+    long audioPeak = audio == null ? 0 : audio.peakBps();
+    long audioAverage = audio == null ? 0 : audio.averageBps();
+    for (RungStats r : rungs) {
+      m3u8.append(
+              String.format(
+                  Locale.ROOT,
+                  "#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d,RESOLUTION=%dx%d,CODECS=\"%s\",FRAME-RATE=%.3f%s%n",
+                  Math.max(1, r.peakBps() + audioPeak),
+                  Math.max(1, r.averageBps() + audioAverage),
+                  r.rung().width(),
+                  r.rung().height(),
+                  audio == null ? r.rung().codecs() : r.rung().codecs() + "," + audio.codecs(),
+                  fps,
+                  audio == null ? "" : ",AUDIO=\"audio\""))
+          .append(r.rung().name())
+          .append(".m3u8\n");
+    }
+    return m3u8.toString();
+  }
+
+  /**
+   * The MP4 download: the download rung's segments (or the top rung's, for a smaller source) and
+   * the audio rendition's, each appended to its init segment, their packets copied into one
+   * fast-start MP4.
+   */
+  private JobStore.RenditionRow download(
+      String prefix, FlowResults.Parent own, List<FlowResults.Chunk> chunks, Path dir)
+      throws IOException {
+    int pick = 0;
+    List<FlowResults.Rung> firstRungs = chunks.get(0).rungs();
+    for (int i = 0; i < firstRungs.size(); i++) {
+      if (firstRungs.get(i).name().equals(RenditionLadder.DOWNLOAD.name())) {
+        pick = i;
+      }
+    }
+    FlowResults.Rung chosen = firstRungs.get(pick);
+    Path videoInit = dir.resolve("video_init.mp4");
+    objects.download(chosen.initKey(), videoInit);
+    List<Path> videoSegments = new ArrayList<>();
+    int n = 0;
+    for (FlowResults.Chunk c : chunks) {
+      for (FlowResults.Segment s : c.rungs().get(pick).segments()) {
+        Path local = dir.resolve("v%06d.m4s".formatted(n++));
+        objects.download(s.key(), local);
+        videoSegments.add(local);
+      }
+    }
+    Path video = dir.resolve("video.mp4");
+    FragmentRemuxer.concat(videoInit, videoSegments, video);
+    deleteAll(videoSegments);
+    Path audio = null;
+    if (own.audio() != null) {
+      String hls = S3Keys.hlsPrefix(prefix);
+      Path playlist = dir.resolve("audio.m3u8");
+      objects.download(own.audio().playlistKey(), playlist);
+      String init = null;
+      List<Path> audioSegments = new ArrayList<>();
+      for (String line : Files.readAllLines(playlist, StandardCharsets.UTF_8)) {
+        if (line.startsWith("#EXT-X-MAP:URI=\"")) {
+          init = line.substring(16, line.indexOf('"', 16));
+        } else if (!line.isBlank() && !line.startsWith("#")) {
+          Path local = dir.resolve("a%06d.m4s".formatted(audioSegments.size()));
+          objects.download(hls + line.trim(), local);
+          audioSegments.add(local);
+        }
+      }
+      if (init == null) {
+        throw new IllegalStateException("audio playlist without an init segment");
+      }
+      Path audioInit = dir.resolve("audio_init.mp4");
+      objects.download(hls + init, audioInit);
+      audio = dir.resolve("audio.mp4");
+      FragmentRemuxer.concat(audioInit, audioSegments, audio);
+      deleteAll(audioSegments);
+    }
+    Path mp4 = dir.resolve("download.mp4");
+    FragmentRemuxer.remux(video, audio, mp4);
+    String key = S3Keys.downloadMp4(prefix);
+    objects.putFile(key, mp4, "video/mp4");
+    long size = Files.size(mp4);
+    double seconds = chunks.stream().mapToLong(FlowResults.Chunk::frames).sum() / own.fps();
+    return new JobStore.RenditionRow(
+        "mp4",
+        RenditionLadder.DOWNLOAD.name(),
+        chosen.width(),
+        chosen.height(),
+        seconds > 0 ? (int) Math.round(size * 8 / seconds / 1000) : 0,
+        own.audio() == null ? chosen.codecs() : chosen.codecs() + "," + own.audio().codecs(),
+        key,
+        size);
+  }
+
+  private static JobStore.RenditionRow image(String kind, String name, FlowResults.Image i) {
+    return new JobStore.RenditionRow(
+        kind, name, i.width(), i.height(), null, null, i.key(), i.bytes());
+  }
+
+  private static String fileName(String key) {
+    return key.substring(key.lastIndexOf('/') + 1);
+  }
+
+  private static void deleteAll(List<Path> files) throws IOException {
+    for (Path p : files) {
+      Files.deleteIfExists(p);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warnf(e, "could not remove work folder %s", dir);
+    }
+  }
+
+  @PreDestroy
+  void close() {
+    heartbeats.shutdownNow();
+  }
+}

@@ -1,0 +1,63 @@
+package dev.capstan.worker.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+
+/**
+ * What the steps of a flow hand to its finishing step, as JSON in {@code jobs.result}: each chunk
+ * its segments per rung, the parent its audio rendition, poster and storyboard. Keys are full S3
+ * keys under the parent attempt's prefix.
+ */
+final class FlowResults {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private FlowResults() {}
+
+  record Segment(String key, long frames, long bytes) {}
+
+  record Rung(
+      String name,
+      int width,
+      int height,
+      String level,
+      String codecs,
+      String initKey,
+      String initSha256,
+      List<Segment> segments) {}
+
+  record Chunk(int parentAttempt, int index, long frames, List<Rung> rungs) {}
+
+  record Audio(String playlistKey, long peakBps, long averageBps, String codecs, long bytes) {}
+
+  record Image(String key, Integer width, Integer height, long bytes) {}
+
+  record Parent(
+      double fps,
+      double durationSeconds,
+      int width,
+      int height,
+      boolean hasAudio,
+      Audio audio,
+      Image poster,
+      Image sprite,
+      Image vtt) {}
+
+  static String write(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a flow result", e);
+    }
+  }
+
+  static <T> T read(String json, Class<T> type) {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("unreadable flow result: " + e.getOriginalMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,471 @@
+package dev.capstan.worker.transcode;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AAC;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
+
+import dev.capstan.model.media.Dimensions;
+import dev.capstan.model.media.RenditionLadder;
+import dev.capstan.model.media.RenditionLadder.Rung;
+import dev.capstan.model.video.FailureReason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameFilter;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.FrameRecorder;
+
+/**
+ * The two halves of a chunked (fleet-parallel) transcode, on FFmpeg through JavaCV.
+ *
+ * <p>{@link #encodeChunk}: one time range of the source, given in output frames on the segment
+ * grid, encoded for every rung of the ladder. It seeks to the keyframe before the range, decodes
+ * from there, drops every picture before the range and stops at its end, and stamps the first
+ * picture with its absolute frame number, so the fMP4 {@code tfdt} of each segment carries the time
+ * it has in the whole video and the segments of consecutive chunks join without a gap. Segments are
+ * numbered globally ({@code start_number}) and every rung starts each segment on a keyframe (the
+ * first picture of a chunk is one, and the GOP is fixed), so the chunks' segment lists are
+ * concatenated into media playlists without re-encoding anything. Encoder settings are those of
+ * {@link JavaCvTranscoder} (H.264 High, CRF 23 under the rung's cap, fixed GOP, no scene cuts), the
+ * same for every chunk, so every chunk writes the same init segment per rung.
+ *
+ * <p>{@link #encodeWhole}: what is made once for the whole video while the chunks run elsewhere:
+ * the audio rendition (one encode, so there are no clicks at chunk joins), the poster and the
+ * storyboard (the decoder skips the pictures no other refers to).
+ */
+public final class ChunkEncoder {
+  static final int AUDIO_BITRATE = 128_000;
+  static final int AUDIO_SAMPLE_RATE = 48_000;
+  static final int AUDIO_CHANNELS = 2;
+
+  /** Keyframe interval of every rung, as in the single-job path. */
+  public static final double GOP_SECONDS = 2.0;
+
+  /** Length of an HLS segment: two GOPs. */
+  public static final double SEGMENT_SECONDS = 4.0;
+
+  private final TranscodeOptions options;
+
+  public ChunkEncoder(TranscodeOptions options) {
+    this.options = options;
+  }
+
+  /** Pictures per GOP at {@code fps}: the GOP of every rung. */
+  public static int gopFrames(double fps) {
+    return Math.max(1, (int) Math.round(fps * GOP_SECONDS));
+  }
+
+  /** Pictures per HLS segment at {@code fps}: two GOPs (the muxer cuts at the 4 s keyframe). */
+  public static int segmentFrames(double fps) {
+    return 2 * gopFrames(fps);
+  }
+
+  /** The output frame rate the ladder is encoded at (the source's, or 30 when it is unusable). */
+  public static double outputFps(SourceMedia media) {
+    return media.fps() > 0 && media.fps() <= 1000 ? media.fps() : 30.0;
+  }
+
+  /**
+   * One chunk to encode.
+   *
+   * @param startFrame first output frame (a multiple of {@link #segmentFrames})
+   * @param endFrame output frame after the last one, or {@link Long#MAX_VALUE} for the chunk that
+   *     runs to the end of the source
+   * @param firstSegment global number of the chunk's first segment
+   * @param filePrefix prefix of every file name the chunk writes (unique per chunk attempt)
+   */
+  public record ChunkSpec(long startFrame, long endFrame, int firstSegment, String filePrefix) {}
+
+  /** One segment as written: its file and how many pictures it holds. */
+  public record Segment(Path file, long frames) {}
+
+  /** One rung of a chunk as written. */
+  public record RungOutput(
+      Rung rung, Dimensions size, String level, Path init, List<Segment> segments) {}
+
+  /** A chunk as written: its rungs, largest first, and the pictures each rung holds. */
+  public record ChunkOutput(long frames, List<RungOutput> rungs) {}
+
+  /**
+   * Encodes {@code spec} for every rung of the ladder into {@code outputDir}.
+   *
+   * @throws MediaRejected when the range holds no picture at all
+   */
+  public ChunkOutput encodeChunk(
+      Path source, SourceMedia media, ChunkSpec spec, Path outputDir, TranscodeListener listener) {
+    if (!media.hasVideo() || media.rotationDegrees() != 0) {
+      throw new IllegalArgumentException("chunks are made of upright video sources only");
+    }
+    double fps = outputFps(media);
+    double slotUs = 1_000_000 / fps;
+    int gop = gopFrames(fps);
+    List<Rung> rungs = RenditionLadder.forSource(media.display());
+    List<FFmpegFrameRecorder> recorders = new ArrayList<>();
+    List<String> levels = new ArrayList<>();
+    StallWatch stall = new StallWatch(options.stallTimeout(), System::nanoTime);
+    long written = 0;
+    try {
+      Files.createDirectories(outputDir);
+      for (Rung rung : rungs) {
+        Dimensions size = RenditionLadder.outputSize(media.display(), rung);
+        String level = H264Level.of(size, fps, rung.maxVideoKbps(), 2 * rung.maxVideoKbps());
+        levels.add(level);
+        FFmpegFrameRecorder r =
+            hlsRecorder(
+                outputDir,
+                spec.filePrefix() + rung.name(),
+                size.width(),
+                size.height(),
+                0,
+                spec.firstSegment());
+        recorders.add(r);
+        configureVideo(r, fps, gop, rung.maxVideoKbps(), level);
+        r.start();
+        // Absolute output time: the first picture is frame startFrame of the whole video.
+        r.setFrameNumber(Math.toIntExact(spec.startFrame()));
+      }
+      try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile())) {
+        grabber.setPixelFormat(AV_PIX_FMT_YUV420P);
+        grabber.setVideoOption("threads", options.threadsOption());
+        grabber.start();
+        long originUs = grabber.getFormatContext().start_time();
+        if (originUs == AV_NOPTS_VALUE) {
+          originUs = 0;
+        }
+        if (spec.startFrame() > 0) {
+          // Seek to the keyframe before the range (decoding on from it); half a slot early so
+          // the range's first picture, wherever it sits in its slot, is not skipped.
+          long target = originUs + Math.round((spec.startFrame() - 0.5) * slotUs);
+          grabber.setVideoTimestamp(Math.max(0, target));
+        }
+        long slot = spec.startFrame();
+        Held previous = new Held();
+        Frame frame;
+        while (slot < spec.endFrame() && (frame = grabber.grabImage()) != null) {
+          stall.check();
+          if (listener.shouldStop()) {
+            throw new TranscodeStopped("chunk stopped on request");
+          }
+          long ts = Math.max(0, frame.timestamp - originUs);
+          long due = Math.round(ts / slotUs);
+          stall.advanced(ts);
+          if (due < slot) {
+            continue; // before the range (decoded from the keyframe), or its slot is taken
+          }
+          // A hole in the source's timing is filled with the picture before it, as the
+          // single-job path's constant-rate feed does.
+          while (slot < due && slot < spec.endFrame()) {
+            record(recorders, previous.frame != null ? previous.frame : frame);
+            slot++;
+          }
+          if (slot < spec.endFrame()) {
+            record(recorders, frame);
+            slot++;
+            previous.keep(frame);
+          }
+          if (spec.endFrame() != Long.MAX_VALUE) {
+            listener.progress(
+                (double) (slot - spec.startFrame()) / (spec.endFrame() - spec.startFrame()));
+          }
+        }
+        written = slot - spec.startFrame();
+      } catch (FrameGrabber.Exception e) {
+        throw new MediaRejected(FailureReason.TRANSCODE_ERROR, e.getMessage());
+      }
+      if (written == 0) {
+        throw new MediaRejected(
+            FailureReason.UNSUPPORTED_MEDIA, "no picture in frames from " + spec.startFrame());
+      }
+      for (FFmpegFrameRecorder r : recorders) {
+        r.stop();
+      }
+    } catch (FrameRecorder.Exception e) {
+      throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      release(recorders);
+    }
+    listener.progress(1.0);
+    List<RungOutput> out = new ArrayList<>();
+    for (int i = 0; i < rungs.size(); i++) {
+      Rung rung = rungs.get(i);
+      String name = spec.filePrefix() + rung.name();
+      out.add(
+          new RungOutput(
+              rung,
+              RenditionLadder.outputSize(media.display(), rung),
+              levels.get(i),
+              outputDir.resolve(name + "_init.mp4"),
+              segments(outputDir, name, fps, written)));
+    }
+    return new ChunkOutput(written, List.copyOf(out));
+  }
+
+  /**
+   * The segments of a media playlist just written, with their pictures: each as its {@code EXTINF}
+   * says in whole frames, the last one what is left of {@code total}.
+   */
+  static List<Segment> segments(Path dir, String name, double fps, long total) {
+    List<String> files = new ArrayList<>();
+    List<Double> seconds = new ArrayList<>();
+    double extinf = -1;
+    try {
+      for (String line : Files.readAllLines(dir.resolve(name + ".m3u8"), StandardCharsets.UTF_8)) {
+        if (line.startsWith("#EXTINF:")) {
+          extinf = Double.parseDouble(line.substring(8, line.indexOf(',')));
+        } else if (!line.isBlank() && !line.startsWith("#") && extinf >= 0) {
+          files.add(line.trim());
+          seconds.add(extinf);
+          extinf = -1;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<Segment> out = new ArrayList<>();
+    long left = total;
+    for (int i = 0; i < files.size(); i++) {
+      long frames = i == files.size() - 1 ? left : Math.round(seconds.get(i) * fps);
+      left -= frames;
+      out.add(new Segment(dir.resolve(files.get(i)), frames));
+    }
+    if (left != 0 || out.stream().anyMatch(s -> s.frames() <= 0)) {
+      throw new IllegalStateException(
+          "segments of " + name + " do not add up to the " + total + " pictures written");
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The RFC 6381 codec string of an H.264 init segment ({@code avc1.PPCCLL}), from the profile,
+   * constraint flags and level in its {@code avcC} record.
+   */
+  public static String avcCodecs(Path init) {
+    try {
+      byte[] b = Files.readAllBytes(init);
+      for (int i = 4; i + 8 < b.length; i++) {
+        if (b[i] == 'a' && b[i + 1] == 'v' && b[i + 2] == 'c' && b[i + 3] == 'C' && b[i + 4] == 1) {
+          return "avc1.%02x%02x%02x".formatted(b[i + 5] & 0xff, b[i + 6] & 0xff, b[i + 7] & 0xff);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException(init + " holds no avcC record");
+  }
+
+  /** What {@link #encodeWhole} made. */
+  public record WholeOutput(
+      TranscodeResult.HlsAudio audio,
+      TranscodeResult.OutputFile poster,
+      TranscodeResult.Storyboard storyboard) {}
+
+  /**
+   * The audio rendition ({@code audio.m3u8} and its segments, in {@code hlsDir}), the poster and
+   * the storyboard of the whole source (into {@code outputDir}).
+   */
+  public WholeOutput encodeWhole(
+      Path source, SourceMedia media, Path outputDir, Path hlsDir, TranscodeListener listener) {
+    Dimensions downloadSize = RenditionLadder.outputSize(media.display(), RenditionLadder.DOWNLOAD);
+    FFmpegFrameRecorder audio = null;
+    StallWatch stall = new StallWatch(options.stallTimeout(), System::nanoTime);
+    try (PosterPicker poster =
+            new PosterPicker(downloadSize.width(), downloadSize.height(), media.durationSeconds());
+        StoryboardBuilder storyboard =
+            new StoryboardBuilder(media.display(), media.durationSeconds());
+        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile())) {
+      Files.createDirectories(hlsDir);
+      if (media.hasAudio()) {
+        audio = hlsRecorder(hlsDir, JavaCvTranscoder.AUDIO_RENDITION, 0, 0, AUDIO_CHANNELS, 0);
+        configureAudio(audio);
+        audio.start();
+      }
+      grabber.setPixelFormat(AV_PIX_FMT_YUV420P);
+      grabber.setVideoOption("threads", options.threadsOption());
+      // Pictures only feed the poster and the storyboard: frames no other frame refers to need not
+      // be decoded (keyframes alone would leave the storyboard's tiles seconds off their cues).
+      grabber.setVideoOption("skip_frame", "noref");
+      grabber.start();
+      long originUs = grabber.getFormatContext().start_time();
+      if (originUs == AV_NOPTS_VALUE) {
+        originUs = 0;
+      }
+      double durationUs = media.durationSeconds() * 1_000_000;
+      Frame frame;
+      while ((frame = grabber.grab()) != null) {
+        stall.check();
+        if (listener.shouldStop()) {
+          throw new TranscodeStopped("stopped on request");
+        }
+        long ts = Math.max(0, frame.timestamp - originUs);
+        if (frame.image != null) {
+          poster.offer(frame, AV_PIX_FMT_YUV420P, ts / 1e6);
+          storyboard.offer(frame, AV_PIX_FMT_YUV420P, ts / 1e6);
+        } else if (frame.samples != null && audio != null) {
+          audio.record(frame);
+        } else {
+          continue;
+        }
+        stall.advanced(ts);
+        if (durationUs > 0) {
+          listener.progress(Math.min(1.0, ts / durationUs));
+        }
+      }
+      if (audio != null) {
+        audio.stop();
+      }
+      Path posterFile = outputDir.resolve("poster.jpg");
+      Jpeg.write(poster.best(), posterFile);
+      TranscodeResult.Storyboard board =
+          storyboard.write(
+              outputDir.resolve("storyboard.jpg"),
+              outputDir.resolve("storyboard.vtt"),
+              "storyboard.jpg",
+              media.durationSeconds());
+      TranscodeResult.HlsAudio hlsAudio = audio == null ? null : readAudio(hlsDir);
+      return new WholeOutput(
+          hlsAudio,
+          new TranscodeResult.OutputFile(
+              posterFile, downloadSize, Files.size(posterFile), null, null),
+          board);
+    } catch (FrameGrabber.Exception e) {
+      throw new MediaRejected(FailureReason.TRANSCODE_ERROR, e.getMessage());
+    } catch (FrameRecorder.Exception | FrameFilter.Exception e) {
+      throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (audio != null) {
+        release(List.of(audio));
+      }
+    }
+  }
+
+  private static TranscodeResult.HlsAudio readAudio(Path hlsDir) throws IOException {
+    String name = JavaCvTranscoder.AUDIO_RENDITION;
+    long bytes = Files.size(hlsDir.resolve(name + "_init.mp4"));
+    long segmentBytes = 0;
+    double seconds = 0;
+    double peak = 0;
+    double extinf = -1;
+    Path playlist = hlsDir.resolve(name + ".m3u8");
+    for (String line : Files.readAllLines(playlist, StandardCharsets.UTF_8)) {
+      if (line.startsWith("#EXTINF:")) {
+        extinf = Double.parseDouble(line.substring(8, line.indexOf(',')));
+      } else if (!line.isBlank() && !line.startsWith("#") && extinf >= 0) {
+        long size = Files.size(hlsDir.resolve(line.trim()));
+        segmentBytes += size;
+        seconds += extinf;
+        if (extinf > 0) {
+          peak = Math.max(peak, size * 8 / extinf);
+        }
+        extinf = -1;
+      }
+    }
+    long average = seconds > 0 ? Math.round(segmentBytes * 8 / seconds) : 0;
+    return new TranscodeResult.HlsAudio(
+        playlist, Math.round(peak), average, "mp4a.40.2", bytes + segmentBytes);
+  }
+
+  private static FFmpegFrameRecorder hlsRecorder(
+      Path dir, String name, int width, int height, int audioChannels, int firstSegment) {
+    FFmpegFrameRecorder r =
+        new FFmpegFrameRecorder(dir.resolve(name + ".m3u8").toFile(), width, height, audioChannels);
+    r.setFormat("hls");
+    r.setOption("hls_time", Integer.toString((int) SEGMENT_SECONDS));
+    r.setOption("hls_playlist_type", "vod");
+    r.setOption("hls_segment_type", "fmp4");
+    r.setOption("hls_fmp4_init_filename", name + "_init.mp4");
+    r.setOption("hls_segment_filename", dir.resolve(name + "_%05d.m4s").toString());
+    r.setOption("start_number", Integer.toString(firstSegment));
+    r.setOption("hls_flags", "independent_segments");
+    // Each fragment's tfdt is its first picture's absolute time, not time since the chunk began
+    // (the inner MP4 muxer would otherwise shift every chunk to start at zero).
+    r.setOption("hls_segment_options", "movflags=+frag_discont");
+    // No shift of the first chunk's negative B-frame decode times: the edit list in the (shared)
+    // init segment accounts for them, in every chunk alike.
+    r.setOption("avoid_negative_ts", "disabled");
+    return r;
+  }
+
+  private void configureVideo(
+      FFmpegFrameRecorder recorder, double fps, int gop, int maxKbps, String level) {
+    recorder.setVideoCodecName("libx264");
+    recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
+    recorder.setImageScalingFlags(SWS_BICUBIC);
+    recorder.setFrameRate(fps);
+    recorder.setGopSize(gop);
+    recorder.setVideoBitrate(0);
+    recorder.setVideoOption("threads", options.threadsOption());
+    recorder.setVideoOption("preset", "veryfast");
+    recorder.setVideoOption("crf", "23");
+    recorder.setVideoOption("profile", "high");
+    recorder.setVideoOption("level", level);
+    recorder.setVideoOption("maxrate", maxKbps + "k");
+    recorder.setVideoOption("bufsize", (2 * maxKbps) + "k");
+    recorder.setVideoOption(
+        "x264-params", "keyint=%d:min-keyint=%d:scenecut=0".formatted(gop, gop));
+  }
+
+  private static void configureAudio(FFmpegFrameRecorder recorder) {
+    recorder.setAudioCodec(AV_CODEC_ID_AAC);
+    recorder.setAudioBitrate(AUDIO_BITRATE);
+    recorder.setSampleRate(AUDIO_SAMPLE_RATE);
+    recorder.setAudioChannels(AUDIO_CHANNELS);
+  }
+
+  private static void record(List<FFmpegFrameRecorder> recorders, Frame picture)
+      throws FrameRecorder.Exception {
+    for (FFmpegFrameRecorder r : recorders) {
+      r.record(picture, AV_PIX_FMT_YUV420P);
+    }
+  }
+
+  private static void release(List<FFmpegFrameRecorder> recorders) {
+    for (FFmpegFrameRecorder r : recorders) {
+      try {
+        r.release();
+      } catch (FrameRecorder.Exception e) {
+        // Already failing or done; nothing more to free.
+      }
+    }
+  }
+
+  /** A copy of the last picture recorded (the decoder reuses its buffers), to fill holes with. */
+  private static final class Held {
+    private Frame frame;
+    private ByteBuffer bytes;
+
+    void keep(Frame picture) {
+      ByteBuffer source = ((ByteBuffer) picture.image[0]).duplicate();
+      source.position(0);
+      int size = source.limit();
+      if (bytes == null || bytes.capacity() < size) {
+        bytes = ByteBuffer.allocateDirect(size);
+      }
+      bytes.clear();
+      bytes.put(source);
+      bytes.flip();
+      if (frame == null) {
+        frame = new Frame();
+      }
+      frame.imageWidth = picture.imageWidth;
+      frame.imageHeight = picture.imageHeight;
+      frame.imageDepth = picture.imageDepth;
+      frame.imageChannels = picture.imageChannels;
+      frame.imageStride = picture.imageStride;
+      frame.image = new Buffer[] {bytes};
+    }
+  }
+}

@@ -1,0 +1,376 @@
+package dev.capstan.worker.job;
+
+import static dev.capstan.worker.testing.WorkerFixtures.job;
+import static dev.capstan.worker.testing.WorkerFixtures.rows;
+import static dev.capstan.worker.testing.WorkerFixtures.seedQueuedVideo;
+import static dev.capstan.worker.testing.WorkerFixtures.video;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import dev.capstan.devtools.media.SampleClips;
+import dev.capstan.model.job.JobKinds;
+import dev.capstan.model.job.JobMessage;
+import dev.capstan.model.job.TranscodeJob;
+import dev.capstan.model.storage.S3Keys;
+import dev.capstan.storage.ObjectStore;
+import dev.capstan.worker.testing.Fmp4;
+import dev.capstan.worker.testing.WorkerFixtures;
+import dev.capstan.worker.testing.WorkerFixtures.Seeded;
+import dev.capstan.worker.testing.WorkerTestServices;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One video, two workers, on real MariaDB, Redis, S3 and FFmpeg: the worker of this Quarkus app
+ * (its consumer loop) and a second one played by the test thread, both taking chunk jobs. A 24 s
+ * clip with a 10 s threshold and 8 s chunks becomes three chunks.
+ */
+@QuarkusTest
+@WithTestResource(WorkerTestServices.class)
+@TestProfile(ChunkedFlowIT.SmallChunks.class)
+class ChunkedFlowIT {
+  private static final Duration PATIENCE = Duration.ofSeconds(180);
+  private static final int FRAMES = 24 * 30;
+  private static final int SEGMENT_FRAMES = 120;
+
+  /** Chunk anything from 10 s, in chunks of two 4 s segments. */
+  public static class SmallChunks implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of(
+          "capstan.worker.chunking.min-duration", "PT10S",
+          "capstan.worker.chunking.segments-per-chunk", "2");
+    }
+  }
+
+  @Inject TranscodeJobProcessor processor;
+  @Inject ObjectStore objects;
+  @Inject FlowStore flows;
+
+  private static Path clip;
+  private static RedisClient redisClient;
+  private static StatefulRedisConnection<String, String> redis;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    Path dir = Files.createTempDirectory("capstan-flow-it");
+    clip = SampleClips.generate(SampleClips.Spec.standard(24), dir.resolve("clip.mp4"));
+    redisClient = RedisClient.create(WorkerTestServices.services().redisUrl());
+    redis = redisClient.connect();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    redis.close();
+    redisClient.shutdown();
+  }
+
+  @Test
+  void a_long_clip_is_encoded_in_chunks_by_two_workers_and_plays_as_one_continuous_stream()
+      throws Exception {
+    Seeded s = seedWithSource();
+    WorkerFixtures.publish(redis.sync(), s);
+    List<String> mine = secondWorker(s.videoId(), s.jobId());
+
+    Map<String, Object> video = awaitSettled(s.videoId());
+    assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
+    List<Map<String, Object>> chunks = chunkRows(s);
+    assertThat(chunks).hasSize(3);
+    assertThat(chunks).allSatisfy(c -> assertThat(c.get("state")).isEqualTo("SUCCEEDED"));
+    assertThat(job(s.jobId()).get("state")).isEqualTo("SUCCEEDED");
+    // Both workers race for the chunks; who got how many depends on scheduling.
+    System.out.printf("chunks run by the test's worker: %s of 3%n", mine.size());
+
+    assertPlaysAsOneStream(s, video);
+  }
+
+  @Test
+  void a_chunk_that_fails_is_retried_alone_and_the_video_still_ends_ready() throws Exception {
+    Seeded s = seedWithSource();
+    // The first segment key of chunk 1's first attempt is taken by a folder in the S3 store's
+    // data directory: its upload fails, as a storage outage would, for that attempt only.
+    Path blocker =
+        WorkerTestServices.services()
+            .s3()
+            .dataDir()
+            .resolve(WorkerTestServices.services().s3().bucket())
+            .resolve(
+                S3Keys.chunkFilePrefix(S3Keys.attemptPrefix(s.videoId(), 1), 1, 1)
+                    + "360p_00002.m4s");
+    Files.createDirectories(blocker);
+    try {
+      WorkerFixtures.publish(redis.sync(), s);
+      await()
+          .atMost(PATIENCE)
+          .until(() -> chunkRows(s).stream().anyMatch(c -> "FAILED".equals(c.get("state"))));
+      Map<String, Object> failed =
+          chunkRows(s).stream().filter(c -> "FAILED".equals(c.get("state"))).findFirst().get();
+      assertThat(video(s.videoId()).get("status")).isEqualTo("processing");
+      // What the API's reconciler does with a failed attempt under the retry policy.
+      requeueAsNextAttempt(failed);
+    } finally {
+      Files.deleteIfExists(blocker);
+    }
+
+    Map<String, Object> video = awaitSettled(s.videoId());
+    assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
+    List<Map<String, Object>> chunks = chunkRows(s);
+    assertThat(chunks)
+        .extracting(c -> c.get("state") + "/" + c.get("attempt"))
+        .containsExactlyInAnyOrder("SUCCEEDED/1", "SUCCEEDED/2", "SUCCEEDED/1");
+    assertThat(
+            objects.head(
+                S3Keys.chunkFilePrefix(S3Keys.attemptPrefix(s.videoId(), 1), 1, 1)
+                    + "360p_00003.m4s"))
+        .as("the failed attempt's files are gone")
+        .isEmpty();
+    assertPlaysAsOneStream(s, video);
+  }
+
+  @Test
+  void a_chunk_whose_worker_died_mid_chunk_is_taken_over_once_its_lease_expires() throws Exception {
+    Seeded s = seedWithSource();
+    WorkerFixtures.publish(redis.sync(), s);
+    // A worker takes a chunk and dies at once: its lease runs out, nobody renews it.
+    String taken = null;
+    while (taken == null) {
+      List<Map<String, Object>> queued =
+          chunkRows(s).stream().filter(c -> "QUEUED".equals(c.get("state"))).toList();
+      for (Map<String, Object> row : queued) {
+        TranscodeJob chunk = decode((String) row.get("payload"));
+        if (flows.claimChunk(chunk, "worker-killed", Duration.ofSeconds(1))
+            instanceof FlowStore.ChunkClaim.Taken) {
+          taken = chunk.jobId();
+          break;
+        }
+      }
+      assertThat(video(s.videoId()).get("status")).isIn("queued", "processing");
+      Thread.sleep(20);
+    }
+    String killed = taken;
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                !rows(
+                        "SELECT id FROM jobs WHERE id = ? AND lease_expires_at < UTC_TIMESTAMP(6)",
+                        killed)
+                    .isEmpty());
+    assertThat(job(s.jobId()).get("state")).as("the parent waits").isIn("RUNNING", "WAITING");
+    // What the API's reconciler does with an expired lease: the next attempt, queued.
+    requeueAsNextAttempt(job(killed), "RUNNING");
+
+    Map<String, Object> video = awaitSettled(s.videoId());
+    assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
+    assertThat(job(killed)).containsEntry("state", "SUCCEEDED").containsEntry("attempt", 2);
+    assertPlaysAsOneStream(s, video);
+  }
+
+  /** Segments continuous across chunk joins, every picture there once, playlists and MP4 whole. */
+  private void assertPlaysAsOneStream(Seeded s, Map<String, Object> video) throws Exception {
+    assertThat((Double) video.get("duration_seconds")).isCloseTo(24.0, within(0.05));
+    assertThat(video.get("width")).isEqualTo(320);
+    assertThat(video.get("has_audio")).isEqualTo(true);
+    String prefix = S3Keys.attemptPrefix(s.videoId(), 1);
+    List<Map<String, Object>> renditions =
+        rows("SELECT * FROM renditions WHERE video_id = ? ORDER BY kind, name", s.videoId());
+    assertThat(renditions)
+        .extracting(r -> r.get("kind") + "/" + r.get("name"))
+        .containsExactly(
+            "hls/master",
+            "hls_audio/audio",
+            "hls_rung/360p",
+            "mp4/720p",
+            "storyboard/sprite",
+            "storyboard/vtt",
+            "thumbnail/poster");
+    for (Map<String, Object> r : renditions) {
+      assertThat(objects.head((String) r.get("s3_key"))).as("%s", r.get("s3_key")).isPresent();
+    }
+    String master = objects.getText(S3Keys.hlsMaster(prefix));
+    assertThat(master)
+        .contains(
+            "#EXT-X-MEDIA:TYPE=AUDIO", "URI=\"audio.m3u8\"", "RESOLUTION=320x180", "360p.m3u8");
+
+    String playlist = objects.getText(S3Keys.hlsMediaPlaylist(prefix, "360p"));
+    List<String> segments = new ArrayList<>();
+    String init = null;
+    for (String line : playlist.split("\n")) {
+      if (line.startsWith("#EXT-X-MAP:URI=\"")) {
+        init = line.substring(16, line.length() - 1);
+      } else if (line.startsWith("#EXTINF:")) {
+        assertThat(line).isEqualTo("#EXTINF:4.000000,");
+      } else if (!line.isBlank() && !line.startsWith("#")) {
+        segments.add(line);
+      }
+    }
+    assertThat(playlist).contains("#EXT-X-TARGETDURATION:4", "#EXT-X-ENDLIST");
+    assertThat(segments).hasSize(FRAMES / SEGMENT_FRAMES);
+    for (int i = 0; i < segments.size(); i++) {
+      assertThat(segments.get(i)).as("segment %d", i).endsWith("_360p_%05d.m4s".formatted(i));
+    }
+
+    Path dir = Files.createTempDirectory("capstan-flow-check");
+    Path initFile = dir.resolve("init.mp4");
+    objects.download(S3Keys.hlsPrefix(prefix) + init, initFile);
+    long timescale = Fmp4.timescale(initFile);
+    long trex = Fmp4.defaultSampleDuration(initFile);
+    Path stream = dir.resolve("stream.mp4");
+    Files.copy(initFile, stream);
+    long expected = 0;
+    for (String name : segments) {
+      Path seg = dir.resolve(name);
+      objects.download(S3Keys.hlsPrefix(prefix) + name, seg);
+      Fmp4.Fragment f = Fmp4.fragment(seg, trex);
+      assertThat(f.baseDecodeTime())
+          .as("tfdt of %s = tfdt + duration of the segment before", name)
+          .isEqualTo(expected);
+      assertThat(f.samples()).as("pictures in %s", name).isEqualTo(SEGMENT_FRAMES);
+      assertThat(f.duration()).isEqualTo(4 * timescale);
+      expected = f.baseDecodeTime() + f.duration();
+      Files.write(stream, Files.readAllBytes(seg), java.nio.file.StandardOpenOption.APPEND);
+    }
+    assertThat(decodedPictures(stream))
+        .as("pictures decoded from the whole rung")
+        .isEqualTo(FRAMES);
+
+    Path mp4 = dir.resolve("download.mp4");
+    objects.download(S3Keys.downloadMp4(prefix), mp4);
+    try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(mp4.toFile())) {
+      g.start();
+      assertThat(g.getLengthInTime() / 1e6).isCloseTo(24.0, within(0.1));
+      assertThat(g.getAudioChannels()).isEqualTo(2);
+      assertThat(g.getImageWidth()).isEqualTo(320);
+    }
+    assertThat(decodedPictures(mp4)).as("pictures in the MP4 download").isEqualTo(FRAMES);
+    assertThat(objects.getText(S3Keys.hlsMediaPlaylist(prefix, "audio")))
+        .contains("#EXT-X-ENDLIST");
+  }
+
+  private static int decodedPictures(Path file) throws Exception {
+    int n = 0;
+    try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile())) {
+      g.start();
+      while (g.grabImage() != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The second worker: once the parent waits (the app's worker is free again), takes whatever chunk
+   * of the video is queued, racing the app's worker for each, until the video settles.
+   */
+  private List<String> secondWorker(String videoId, String parentId) {
+    List<String> done = new ArrayList<>();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    AtomicBoolean stop = new AtomicBoolean();
+    Future<?> unused =
+        pool.submit(
+            () -> {
+              while (!stop.get()) {
+                try {
+                  String status = (String) video(videoId).get("status");
+                  if (!"processing".equals(status) && !"queued".equals(status)) {
+                    return null;
+                  }
+                  if ("RUNNING".equals(job(parentId).get("state"))
+                      && job(parentId).get("children_pending") != null
+                      && ((Number) job(parentId).get("children_pending")).intValue() > 0) {
+                    Thread.sleep(50);
+                    continue; // the parent is still on its own part
+                  }
+                  for (Map<String, Object> row :
+                      rows(
+                          "SELECT payload FROM jobs WHERE video_id = ? AND parent_id IS NOT NULL"
+                              + " AND state = 'QUEUED'",
+                          videoId)) {
+                    TranscodeJob chunk = decode((String) row.get("payload"));
+                    var result = processor.process(chunk, "worker-b", () -> false);
+                    if (result.outcome() == TranscodeJobProcessor.Outcome.SUCCEEDED) {
+                      done.add(chunk.jobId());
+                    }
+                  }
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return null;
+                }
+              }
+              return null;
+            });
+    pool.shutdown();
+    return done;
+  }
+
+  private static TranscodeJob decode(String payload) {
+    return JobMessage.decode(
+        JobKinds.TRANSCODE,
+        Map.of(
+            JobMessage.FIELD_KIND, JobKinds.TRANSCODE.kind(), JobMessage.FIELD_PAYLOAD, payload));
+  }
+
+  private void requeueAsNextAttempt(Map<String, Object> chunk) throws Exception {
+    requeueAsNextAttempt(chunk, "FAILED");
+  }
+
+  private void requeueAsNextAttempt(Map<String, Object> chunk, String from) throws Exception {
+    TranscodeJob next = decode((String) chunk.get("payload")).withAttempt(2);
+    String payload =
+        JobMessage.encode(JobKinds.TRANSCODE, next.jobId(), next).get(JobMessage.FIELD_PAYLOAD);
+    WorkerFixtures.execute(
+        "UPDATE jobs SET state = 'QUEUED', attempt = 2, payload = ?, lease_owner = NULL,"
+            + " lease_expires_at = NULL, updated_at = ? WHERE id = ? AND state = ?",
+        payload,
+        LocalDateTime.now(ZoneOffset.UTC),
+        next.jobId(),
+        from);
+    redis
+        .sync()
+        .xadd(
+            WorkerFixtures.jobStream(), JobMessage.encode(JobKinds.TRANSCODE, next.jobId(), next));
+  }
+
+  private List<Map<String, Object>> chunkRows(Seeded s) throws Exception {
+    return rows(
+        "SELECT id, state, attempt, payload, kind FROM jobs WHERE parent_id = ? ORDER BY created_at",
+        s.jobId());
+  }
+
+  private Seeded seedWithSource() throws Exception {
+    Seeded s = seedQueuedVideo();
+    objects.putFile(S3Keys.source(s.videoId()), clip, "video/mp4");
+    return s;
+  }
+
+  private static Map<String, Object> awaitSettled(String videoId) {
+    return await()
+        .atMost(PATIENCE)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> video(videoId),
+            v -> "ready".equals(v.get("status")) || "failed".equals(v.get("status")));
+  }
+}
