@@ -62,8 +62,9 @@ source_of() { # minutes -> file
 
 bench_start_s3
 bench_start_api
-# Heartbeat 1 s: a deleted video's job notices within a second that its lease is gone.
-CAPSTAN_WORKER_HEARTBEAT=PT1S bench_start_worker 1
+# Heartbeat 1 s: a deleted video's job notices within a second that its lease is gone. Chunking
+# off: the single-job path (where the copy and progressive publishing run) for every length.
+CAPSTAN_WORKER_HEARTBEAT=PT1S CAPSTAN_WORKER_CHUNKING_ENABLED=false bench_start_worker 1
 bench_wait_ready "$WORKER_URL/q/health/ready" 180 "$WORK/worker-1.log" || exit 1
 bench_signup
 
