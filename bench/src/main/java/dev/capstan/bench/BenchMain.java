@@ -1,6 +1,7 @@
 package dev.capstan.bench;
 
 import dev.capstan.bench.report.ReportCommand;
+import dev.capstan.bench.transcode.SplitLadderRun;
 import dev.capstan.bench.transcode.TranscodeBenchmark;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -13,6 +14,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code transcode --json FILE [--pairs 3] [--seconds 12] [--work DIR]}: issue 3's transcode
  *       benchmark;
+ *   <li>{@code ffmpeg-split --source FILE --out DIR [--fps 30]}: the ffmpeg CLI doing Capstan's
+ *       ladder once, with its CPU time and peak RSS (the anchor of {@code bench/worker-memory.sh});
  *   <li>{@code report --results DIR --doc docs/BENCHMARKS.md --plots docs/benchmarks --commit SHA
  *       --mode quick|full [--note TEXT] [--at INSTANT]}: turns every result of a suite run into the
  *       report.
@@ -29,6 +32,7 @@ public final class BenchMain {
     Map<String, String> opts = options(Arrays.copyOfRange(args, 1, args.length));
     switch (args[0]) {
       case "transcode" -> TranscodeBenchmark.main(opts);
+      case "ffmpeg-split" -> SplitLadderRun.main(opts);
       case "report" -> ReportCommand.main(opts);
       default -> {
         usage();
@@ -54,6 +58,7 @@ public final class BenchMain {
     System.err.println(
         """
         usage: java -jar capstan-bench.jar transcode --json FILE [--pairs 3] [--seconds 12] [--work DIR]
+               java -jar capstan-bench.jar ffmpeg-split --source FILE --out DIR [--fps 30]
                java -jar capstan-bench.jar report --results DIR --doc FILE --plots DIR \
         --commit SHA --mode quick|full [--note TEXT] [--at INSTANT]""");
   }

@@ -3,6 +3,7 @@ package dev.capstan.bench.transcode;
 import dev.capstan.model.media.Dimensions;
 import dev.capstan.model.media.RenditionLadder;
 import dev.capstan.model.media.RenditionLadder.Rung;
+import dev.capstan.worker.transcode.ThreadBudget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,21 @@ public final class CliLadder {
 
   /** B: one ffmpeg process that decodes once and splits the picture to every encoder. */
   public List<String> splitCommand(Path outDir) {
-    List<String> cmd = head();
+    return splitCommand(outDir, null);
+  }
+
+  /**
+   * B with the threads Capstan's transcoder gives each stage: the decoder's and every encoder's
+   * share of its budget, and one filter thread (Capstan scales on each encoder's thread); null
+   * keeps ffmpeg's defaults.
+   */
+  public List<String> splitCommand(Path outDir, ThreadBudget threads) {
+    List<String> cmd = new ArrayList<>(head());
+    if (threads != null) {
+      int input = cmd.indexOf("-i");
+      cmd.addAll(input, List.of("-threads", Integer.toString(threads.decoder())));
+      cmd.addAll(List.of("-filter_complex_threads", "1"));
+    }
     StringBuilder graph = new StringBuilder("[0:v]split=%d".formatted(outputs.size()));
     for (int i = 0; i < outputs.size(); i++) {
       graph.append("[s").append(i).append(']');
@@ -71,6 +86,9 @@ public final class CliLadder {
     cmd.addAll(List.of("-filter_complex", graph.toString()));
     for (int i = 0; i < outputs.size(); i++) {
       cmd.addAll(List.of("-map", "[o" + i + "]"));
+      if (threads != null) {
+        cmd.addAll(List.of("-threads", Integer.toString(threads.encoders().get(i))));
+      }
       cmd.addAll(encodeAndMux(outputs.get(i), outDir));
     }
     return cmd;

@@ -6,6 +6,7 @@ import dev.capstan.bench.result.BenchmarkResult.Target;
 import dev.capstan.bench.result.Stats;
 import dev.capstan.devtools.media.SampleClips;
 import dev.capstan.model.media.Dimensions;
+import dev.capstan.worker.transcode.ThreadBudget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,15 +27,18 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>A: Capstan's transcoder in a worker-like child JVM ({@link CapstanTranscodeRun});
  *   <li>B: the ffmpeg CLI in one process with a {@code split} filter graph;
- *   <li>C: one ffmpeg CLI process per output, each decoding the source again (the PeerTube way),
+ *   <li>C: one ffmpeg CLI process per output, each decoding the source again (the PeerTube way);
+ *   <li>D: B again, but with the threads A gives each stage ({@link ThreadBudget}): how much of the
+ *       difference between A and B is threading alone,
  * </ul>
  *
  * in a rotating order, so no side always runs first. The ffmpeg binary is the one shipped in the
- * JavaCV jar: the same FFmpeg libraries on both sides. Writes three results: A vs B (CPU), A vs C
- * (CPU) and A's peak RSS against B's.
+ * JavaCV jar: the same FFmpeg libraries on both sides. Writes four results: A vs B (CPU), A vs C
+ * (CPU), A's peak RSS against B's, and A vs D (CPU, for information).
  *
  * <p>{@code transcode --json FILE [--pairs 3] [--seconds 12] [--work DIR]}; A vs C goes to {@code
- * FILE} with {@code -per-rung} before {@code .json}, the RSS result with {@code -rss}.
+ * FILE} with {@code -per-rung} before {@code .json}, the RSS result with {@code -rss}, A vs D with
+ * {@code -same-threads}.
  */
 public final class TranscodeBenchmark {
   static final List<String> WORKER_JVM_FLAGS =
@@ -74,7 +78,8 @@ public final class TranscodeBenchmark {
       results.get(0).write(json);
       results.get(1).write(sibling(json, "-per-rung"));
       results.get(2).write(sibling(json, "-rss"));
-      System.err.println("wrote " + json + " and its -per-rung and -rss siblings");
+      results.get(3).write(sibling(json, "-same-threads"));
+      System.err.println("wrote " + json + " and its -per-rung, -rss and -same-threads siblings");
     } finally {
       if (!opts.containsKey("work")) {
         deleteTree(work);
@@ -103,17 +108,34 @@ public final class TranscodeBenchmark {
     log(
         "ladder: %s",
         String.join(", ", ladder.outputs().stream().map(o -> o.name() + " " + o.size()).toList()));
+    // What the transcoder gives each stage with the worker's default budget (a thread per core).
+    ThreadBudget capstanThreads =
+        ThreadBudget.share(
+            0,
+            new Dimensions(WIDTH, HEIGHT),
+            ladder.outputs().stream().map(o -> o.size()).toList());
+    String capstanThreadsText =
+        "budget %d (one per core): decoder %d, encoders %s, each encoder on its own thread"
+            .formatted(
+                Runtime.getRuntime().availableProcessors(),
+                capstanThreads.decoder(),
+                capstanThreads.encoders());
+    String splitThreadsText =
+        "ffmpeg defaults: threads auto for the decoder and every encoder (libx264: 1.5 x cores"
+            + " frame threads each), filter threads auto";
+    log("threads: A %s; B %s", capstanThreadsText, splitThreadsText);
 
     List<MeasuredRun> as = new ArrayList<>();
     List<Double> aTranscodeCpu = new ArrayList<>();
     List<Double> aTranscodeWall = new ArrayList<>();
     List<MeasuredRun> bs = new ArrayList<>();
     List<MeasuredRun> cs = new ArrayList<>();
-    long[] outBytes = new long[3];
+    List<MeasuredRun> ds = new ArrayList<>();
+    long[] outBytes = new long[4];
     for (int round = 0; round < pairs; round++) {
-      for (int k = 0; k < 3; k++) {
-        int side = (round + k) % 3; // A B C, B C A, C A B, ...
-        Path out = work.resolve("out-" + "ABC".charAt(side));
+      for (int k = 0; k < 4; k++) {
+        int side = (round + k) % 4; // A B C D, B C D A, C D A B, ...
+        Path out = work.resolve("out-" + "ABCD".charAt(side));
         deleteTree(out);
         Files.createDirectories(out);
         switch (side) {
@@ -137,6 +159,16 @@ public final class TranscodeBenchmark {
             bs.add(b);
             log("round %d  B split     %s", round + 1, b);
           }
+          case 3 -> {
+            MeasuredRun d =
+                MeasuredRun.run(
+                    ladder.splitCommand(out, capstanThreads),
+                    ffmpegEnv,
+                    work.resolve("time-d"),
+                    TIMEOUT_S);
+            ds.add(d);
+            log("round %d  D split, Capstan's threads %s", round + 1, d);
+          }
           default -> {
             List<MeasuredRun> parts = new ArrayList<>();
             for (List<String> cmd : ladder.perRungCommands(out)) {
@@ -154,7 +186,9 @@ public final class TranscodeBenchmark {
     List<Pair> splitPairs = new ArrayList<>();
     List<Pair> perRungPairs = new ArrayList<>();
     List<Pair> rssPairs = new ArrayList<>();
+    List<Pair> sameThreadsPairs = new ArrayList<>();
     for (int i = 0; i < pairs; i++) {
+      sameThreadsPairs.add(new Pair(aTranscodeCpu.get(i), ds.get(i).cpuSeconds()));
       splitPairs.add(new Pair(aTranscodeCpu.get(i), bs.get(i).cpuSeconds()));
       perRungPairs.add(new Pair(aTranscodeCpu.get(i), cs.get(i).cpuSeconds()));
       rssPairs.add(new Pair(as.get(i).peakRssMb(), bs.get(i).peakRssMb()));
@@ -167,6 +201,8 @@ public final class TranscodeBenchmark {
             .formatted(ladderText, src);
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("sourceSeconds", seconds);
+    extra.put("capstanThreads", capstanThreadsText);
+    extra.put("splitThreads", splitThreadsText);
     extra.put("capstanWholeJvmCpuSeconds", cpuOf(as));
     extra.put("capstanTranscodeWallSeconds", aTranscodeWall);
     extra.put("splitWallSeconds", bs.stream().map(MeasuredRun::wallSeconds).toList());
@@ -174,6 +210,7 @@ public final class TranscodeBenchmark {
     extra.put("capstanOutputMB", outBytes[0] / 1e6);
     extra.put("splitOutputMB", outBytes[1] / 1e6);
     extra.put("perRungOutputMB", outBytes[2] / 1e6);
+    extra.put("splitWithCapstanThreadsCpuSeconds", cpuOf(ds));
 
     BenchmarkResult split =
         new BenchmarkResult(
@@ -204,22 +241,42 @@ public final class TranscodeBenchmark {
     BenchmarkResult rss =
         new BenchmarkResult(
             "transcode-rss",
-            "Transcode peak RSS: worker JVM vs ffmpeg CLI (split)",
+            "Transcode peak RSS: transcoder-only JVM vs ffmpeg CLI (split)",
             "MB",
             false,
-            "peak RSS of the whole worker-like JVM (-Xmx768m, SerialGC) running the transcode",
+            "peak RSS of a JVM running only the transcoder (-Xmx768m, SerialGC); the real worker"
+                + " process is measured by bench/worker-memory.sh",
             "peak RSS of the ffmpeg CLI split process",
             rssPairs,
             new Target("worker peak RSS ≤ 768 MB (median)", null, 768.0),
             Map.of("sourceSeconds", seconds));
 
-    for (BenchmarkResult r : List.of(split, perRung, rss)) {
+    BenchmarkResult sameThreads =
+        new BenchmarkResult(
+            "transcode-split-same-threads",
+            "Transcode CPU: Capstan vs ffmpeg CLI (split) with Capstan's threads",
+            "CPU s",
+            false,
+            subject,
+            "the split ffmpeg CLI of the first result, but with the threads Capstan gives each"
+                + " stage: %s; one filter thread".formatted(capstanThreadsText),
+            sameThreadsPairs,
+            new Target("for information: how much of the gap to B is threading", null, null),
+            Map.of(
+                "sourceSeconds",
+                seconds,
+                "splitWithCapstanThreadsWallSeconds",
+                ds.stream().map(MeasuredRun::wallSeconds).toList(),
+                "splitWithCapstanThreadsPeakRssMB",
+                ds.stream().map(MeasuredRun::peakRssMb).toList()));
+
+    for (BenchmarkResult r : List.of(split, perRung, rss, sameThreads)) {
       Stats s = r.ratioStats();
       log(
           "%-52s ratio min %.2f  median %.2f  max %.2f  -> %s",
           r.title(), s.min(), s.median(), s.max(), r.verdict());
     }
-    return List.of(split, perRung, rss);
+    return List.of(split, perRung, rss, sameThreads);
   }
 
   private MeasuredRun runCapstan(Path source, Path out, Path warmup)

@@ -101,7 +101,10 @@ public interface WorkerConfig {
     @WithDefault("${java.io.tmpdir}")
     Path workDir();
 
-    /** Threads the decoder and each encoder of a transcode use; 0 lets FFmpeg take one per core. */
+    /**
+     * Threads of one transcode, shared among its decoder and its encoders (each encoder runs on a
+     * thread of its own, with at least one); 0 means one per core.
+     */
     @WithDefault("0")
     int threads();
 

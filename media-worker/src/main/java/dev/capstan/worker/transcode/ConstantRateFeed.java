@@ -2,10 +2,7 @@ package dev.capstan.worker.transcode;
 
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
-import java.util.List;
-import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
-import org.bytedeco.javacv.FrameRecorder;
 
 /**
  * Feeds the encoders at a constant frame rate, as FFmpeg's {@code fps} filter does: a picture goes
@@ -31,35 +28,34 @@ final class ConstantRateFeed {
     this.keepPrevious = keepPrevious;
   }
 
-  /** Records {@code picture} (shown from {@code timestampUs}) into every recorder, or drops it. */
-  void record(List<FFmpegFrameRecorder> recorders, Frame picture, int pixelFormat, long timestampUs)
-      throws FrameRecorder.Exception {
+  /** Hands {@code picture} (shown from {@code timestampUs}) to the encoders, or drops it. */
+  void record(EncoderFanOut encoders, Frame picture, int pixelFormat, long timestampUs) {
     long due = Math.round(timestampUs / slotUs); // the nearest slot, as the fps filter rounds
     if (due < slot) {
       return; // its slot is taken: more pictures than the output rate holds
     }
     while (slot < due) {
       boolean repeat = previous != null;
-      write(recorders, repeat ? previous : picture, repeat ? previousFormat : pixelFormat);
+      write(encoders, repeat ? previous : picture, repeat ? previousFormat : pixelFormat);
     }
-    write(recorders, picture, pixelFormat);
+    write(encoders, picture, pixelFormat);
     if (keepPrevious) {
       keep(picture, pixelFormat);
     }
   }
 
-  private void write(List<FFmpegFrameRecorder> recorders, Frame picture, int pixelFormat)
-      throws FrameRecorder.Exception {
-    for (FFmpegFrameRecorder r : recorders) {
-      r.record(picture, pixelFormat);
-    }
+  private void write(EncoderFanOut encoders, Frame picture, int pixelFormat) {
+    encoders.picture(picture, pixelFormat);
     slot++;
   }
 
-  /** Copies the picture into a buffer of our own (the decoder reuses its buffers). */
+  /**
+   * Copies the picture into a buffer of our own (the decoder reuses its buffers): all its planes,
+   * which lie beyond the limit of its buffer (the limit ends the first plane).
+   */
   private void keep(Frame picture, int pixelFormat) {
     ByteBuffer source = ((ByteBuffer) picture.image[0]).duplicate();
-    source.position(0);
+    source.clear();
     int size = source.limit();
     if (previousBytes == null || previousBytes.capacity() < size) {
       previousBytes = ByteBuffer.allocateDirect(size);

@@ -231,28 +231,37 @@ public final class JavaCvTranscoder implements Transcoder {
     List<Rung> rungs = RenditionLadder.forSource(media.display());
     Dimensions downloadSize = RenditionLadder.outputSize(media.display(), RenditionLadder.DOWNLOAD);
     Path mp4 = outputDir.resolve("download.mp4");
-    List<FFmpegFrameRecorder> pictures = new ArrayList<>();
-    List<FFmpegFrameRecorder> sound = new ArrayList<>();
     List<String> levels = new ArrayList<>();
     PosterPicker posterPicker =
         new PosterPicker(downloadSize.width(), downloadSize.height(), media.durationSeconds());
     StoryboardBuilder storyboard = new StoryboardBuilder(media.display(), media.durationSeconds());
     boolean remux = canRemuxDownload(media, downloadSize);
+    List<Dimensions> outputs = new ArrayList<>();
+    for (Rung rung : rungs) {
+      outputs.add(RenditionLadder.outputSize(media.display(), rung));
+    }
+    if (!remux) {
+      outputs.add(downloadSize);
+    }
+    ThreadBudget threads = ThreadBudget.share(options.threads(), media.display(), outputs);
     int[] decoded = {0};
     ConstantRateFeed feed = new ConstantRateFeed(fps, media.variableFrameRate());
+    EncoderFanOut encoders = new EncoderFanOut(options.stallTimeout(), listener::shouldStop);
     try {
-      for (Rung rung : rungs) {
-        Dimensions size = RenditionLadder.outputSize(media.display(), rung);
+      for (int i = 0; i < rungs.size(); i++) {
+        Rung rung = rungs.get(i);
+        Dimensions size = outputs.get(i);
         String level = H264Level.of(size, fps, rung.maxVideoKbps(), 2 * rung.maxVideoKbps());
         levels.add(level);
         FFmpegFrameRecorder r = hlsRecorder(hlsDir, rung.name(), size.width(), size.height(), 0);
-        pictures.add(r);
-        configureVideo(r, fps, HLS_SEGMENT_SECONDS, rung.maxVideoKbps(), level);
+        encoders.add(rung.name(), r, true, false);
+        configureVideo(
+            r, fps, HLS_SEGMENT_SECONDS, rung.maxVideoKbps(), level, threads.encoders().get(i));
         r.start();
       }
       if (media.hasAudio()) {
         FFmpegFrameRecorder a = hlsRecorder(hlsDir, AUDIO_RENDITION, 0, 0, AUDIO_CHANNELS);
-        sound.add(a);
+        encoders.add(AUDIO_RENDITION, a, false, true);
         configureAudio(a);
         a.start();
       }
@@ -263,7 +272,7 @@ public final class JavaCvTranscoder implements Transcoder {
                 downloadSize.width(),
                 downloadSize.height(),
                 media.hasAudio() ? AUDIO_CHANNELS : 0);
-        pictures.add(download);
+        encoders.add("download.mp4", download, true, media.hasAudio());
         download.setFormat("mp4");
         download.setOption("movflags", "+faststart");
         int downloadKbps = RenditionLadder.DOWNLOAD.maxVideoKbps();
@@ -272,9 +281,9 @@ public final class JavaCvTranscoder implements Transcoder {
             fps,
             GOP_SECONDS,
             downloadKbps,
-            H264Level.of(downloadSize, fps, downloadKbps, 2 * downloadKbps));
+            H264Level.of(downloadSize, fps, downloadKbps, 2 * downloadKbps),
+            threads.encoders().getLast());
         if (media.hasAudio()) {
-          sound.add(download);
           configureAudio(download);
         }
         download.start();
@@ -284,31 +293,26 @@ public final class JavaCvTranscoder implements Transcoder {
           source,
           media,
           listener,
+          Integer.toString(threads.decoder()),
           (picture, pixelFormat, timestampUs) -> {
             decoded[0]++;
-            feed.record(pictures, picture, pixelFormat, timestampUs);
+            feed.record(encoders, picture, pixelFormat, timestampUs);
             posterPicker.offer(picture, pixelFormat, timestampUs / 1e6);
             storyboard.offer(picture, pixelFormat, timestampUs / 1e6);
           },
-          samples -> recordSamples(sound, samples));
+          encoders::samples);
       if (decoded[0] == 0) {
         throw new MediaRejected(
             FailureReason.UNSUPPORTED_MEDIA, "not a single picture could be decoded");
       }
-      for (FFmpegFrameRecorder r : pictures) {
-        r.stop();
-      }
-      for (FFmpegFrameRecorder r : sound) {
-        r.stop();
-      }
+      encoders.finish();
       if (remux) {
         remux(source, mp4);
       }
     } catch (FrameRecorder.Exception e) {
       throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
     } finally {
-      release(pictures);
-      release(sound);
+      encoders.close();
       closeQuietly(posterPicker);
       closeQuietly(storyboard);
     }
@@ -371,6 +375,7 @@ public final class JavaCvTranscoder implements Transcoder {
           source,
           media,
           listener,
+          options.threadsOption(),
           (picture, pixelFormat, timestampUs) -> {},
           samples -> {
             waveform.offer(samples);
@@ -469,6 +474,7 @@ public final class JavaCvTranscoder implements Transcoder {
       Path source,
       SourceMedia media,
       TranscodeListener listener,
+      String threads,
       PictureSink pictures,
       SampleSink samples)
       throws FrameRecorder.Exception {
@@ -476,7 +482,7 @@ public final class JavaCvTranscoder implements Transcoder {
     StallWatch stall = new StallWatch(options.stallTimeout(), System::nanoTime);
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile())) {
       grabber.setPixelFormat(AV_PIX_FMT_YUV420P);
-      grabber.setVideoOption("threads", options.threadsOption());
+      grabber.setVideoOption("threads", threads);
       startGrabber(grabber);
       long startUs = grabber.getFormatContext().start_time();
       if (startUs == AV_NOPTS_VALUE) {
@@ -562,8 +568,13 @@ public final class JavaCvTranscoder implements Transcoder {
    * H.264 High yuv420p at {@code level}, CRF 23 under the cap, a fixed GOP of {@code gopSeconds}
    * without scene-cut keyframes (so every rung cuts its segments on the same frames).
    */
-  private void configureVideo(
-      FFmpegFrameRecorder recorder, double fps, double gopSeconds, int maxKbps, String level) {
+  private static void configureVideo(
+      FFmpegFrameRecorder recorder,
+      double fps,
+      double gopSeconds,
+      int maxKbps,
+      String level,
+      int threads) {
     int gop = Math.max(1, (int) Math.round(fps * gopSeconds));
     recorder.setVideoCodecName("libx264");
     recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
@@ -571,7 +582,7 @@ public final class JavaCvTranscoder implements Transcoder {
     recorder.setFrameRate(fps);
     recorder.setGopSize(gop);
     recorder.setVideoBitrate(0);
-    recorder.setVideoOption("threads", options.threadsOption());
+    recorder.setVideoOption("threads", Integer.toString(threads));
     recorder.setVideoOption("preset", "veryfast");
     recorder.setVideoOption("crf", "23");
     recorder.setVideoOption("profile", "high");

@@ -7,7 +7,8 @@ import java.time.Duration;
  * a benchmark or a command-line tool builds it by hand (no Quarkus needed).
  *
  * @param limits what sources are accepted, checked from the probe
- * @param threads threads for the decoder and for each encoder; 0 lets FFmpeg choose (one per core)
+ * @param threads threads of one transcode, shared among the decoder and the encoders by {@link
+ *     ThreadBudget}; 0 means one per core
  * @param stallTimeout a transcode whose position in the source does not advance for this long is
  *     aborted with {@link TranscodeStalled}
  */
@@ -21,7 +22,7 @@ public record TranscodeOptions(MediaLimits limits, int threads, Duration stallTi
     }
   }
 
-  /** The worker's defaults: FFmpeg picks the threads, a minute without progress is a stall. */
+  /** The worker's defaults: a thread per core, a minute without progress is a stall. */
   public static TranscodeOptions defaults(MediaLimits limits) {
     return new TranscodeOptions(limits, 0, Duration.ofSeconds(60));
   }
