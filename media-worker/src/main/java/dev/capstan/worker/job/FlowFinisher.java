@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -374,7 +375,7 @@ public class FlowFinisher {
     FlowResults.Poster best =
         chunks.stream()
             .map(FlowResults.Chunk::poster)
-            .filter(java.util.Objects::nonNull)
+            .filter(Objects::nonNull)
             .max(Comparator.comparingDouble(FlowResults.Poster::score))
             .orElseThrow(() -> new IllegalStateException("no chunk kept a poster candidate"));
     Path poster = dir.resolve("poster.jpg");

@@ -2,6 +2,7 @@ package dev.capstan.worker.transcode;
 
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameFilter;
 
@@ -44,7 +45,7 @@ final class PosterPicker implements AutoCloseable {
     } else {
       all = SECONDS.clone();
     }
-    candidates = java.util.Arrays.stream(all).filter(c -> c > afterSeconds).toArray();
+    candidates = Arrays.stream(all).filter(c -> c > afterSeconds).toArray();
     first = afterSeconds < 0;
   }
 

@@ -95,16 +95,17 @@ class ChunkEncoderIT {
         new JavaCvTranscoder(new MediaLimits(9_437_184, Duration.ofHours(4), 240, 1L << 34))
             .probe(clip);
     int perSegment = ChunkEncoder.segmentFrames(ChunkEncoder.outputFps(media));
+    // Frames 0-239, 240-359 and 360 to the end: 8 s, 4 s and 8 s.
+    long[] starts = {0, 2L * perSegment, 3L * perSegment};
     List<ChunkEncoder.ChunkOutput> chunks = new ArrayList<>();
-    long[][] ranges = {{0, 2L * perSegment}, {2L * perSegment, 3L * perSegment}};
-    for (int i = 0; i < 3; i++) {
-      long start = i < 2 ? ranges[i][0] : 3L * perSegment;
-      long end = i < 2 ? ranges[i][1] : Long.MAX_VALUE;
+    for (int i = 0; i < starts.length; i++) {
+      long end = i + 1 < starts.length ? starts[i + 1] : Long.MAX_VALUE;
       chunks.add(
           ENCODER.encodeChunk(
               clip,
               media,
-              new ChunkEncoder.ChunkSpec(start, end, (int) (start / perSegment), "s" + i + "_"),
+              new ChunkEncoder.ChunkSpec(
+                  starts[i], end, (int) (starts[i] / perSegment), "s" + i + "_"),
               dir.resolve("s" + i),
               TranscodeListener.NONE));
     }
