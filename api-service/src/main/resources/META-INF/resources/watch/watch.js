@@ -45,7 +45,9 @@
     // the page may be reached through another host name or port than capstan.public-base-url.
     if (hlsUrl) hlsUrl = base + "/hls/master.m3u8";
     if (hlsUrl && window.Hls && window.Hls.isSupported()) {
-      var hls = new window.Hls({ enableWorker: false });
+      // startPosition 0: a playable video's playlists are EVENT playlists still growing, which
+      // hls.js would otherwise join at the live edge; viewers start at the beginning.
+      var hls = new window.Hls({ enableWorker: false, startPosition: 0 });
       hls.on(window.Hls.Events.MANIFEST_PARSED, function () { qualitySwitcher(hls); });
       player.dataset.engine = "hls.js";
       hls.on(window.Hls.Events.ERROR, function (_e, data) {
@@ -159,6 +161,10 @@
       }
       stage.textContent = d.stage ? " (" + d.stage + ")" : "";
     });
+    // Playable: the first segments are published and the playlists grow while the rest is
+    // encoded; hls.js follows a growing (EVENT) playlist until it ends. Ready: the same playlists,
+    // complete. Attach on whichever comes first.
+    events.addEventListener("video.playable", function () { events.close(); becameReady(); });
     events.addEventListener("video.ready", function () { events.close(); becameReady(); });
     events.addEventListener("video.failed", function () {
       events.close();
@@ -168,7 +174,7 @@
   }
 
   var status = player.dataset.status;
-  if (status === "ready") {
+  if (status === "ready" || status === "playable") {
     attach(player.dataset.mp4, player.dataset.hls);
   } else if (status !== "failed") {
     follow();

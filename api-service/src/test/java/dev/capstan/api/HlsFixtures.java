@@ -19,6 +19,28 @@ final class HlsFixtures {
    * attempt's prefix, their renditions rows, the video ready.
    */
   static Path readyWithHls(ObjectStore store, Path dir, String id) throws Exception {
+    return withHls(store, dir, id, "ready");
+  }
+
+  /**
+   * What a worker publishing progressively leaves while it encodes: the same tree, but the rung's
+   * playlist in S3 is an EVENT playlist without its end, and the video is playable.
+   */
+  static Path playableWithHls(ObjectStore store, Path dir, String id) throws Exception {
+    Path hls = withHls(store, dir, id, "playable");
+    String growing =
+        Files.readString(hls.resolve("360p.m3u8"))
+            .replace("#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-PLAYLIST-TYPE:EVENT")
+            .replace("#EXT-X-ENDLIST\n", "");
+    store.putStream(
+        "videos/" + id + "/a1/hls/360p.m3u8",
+        new java.io.ByteArrayInputStream(growing.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        M3U8);
+    return hls;
+  }
+
+  private static Path withHls(ObjectStore store, Path dir, String id, String status)
+      throws Exception {
     Path hls = Files.createDirectories(dir.resolve(id));
     ffmpeg(
         "-f",
@@ -68,10 +90,11 @@ final class HlsFixtures {
     try (var c = CapstanTestServices.services.database().connect()) {
       try (var s =
           c.prepareStatement(
-              "update videos set status = 'ready', output_prefix = ?, duration_seconds = 3.0,"
+              "update videos set status = ?, output_prefix = ?, duration_seconds = 3.0,"
                   + " width = 320, height = 180 where id = ?")) {
-        s.setString(1, prefix);
-        s.setString(2, id);
+        s.setString(1, status);
+        s.setString(2, prefix);
+        s.setString(3, id);
         s.executeUpdate();
       }
       for (String[] r :

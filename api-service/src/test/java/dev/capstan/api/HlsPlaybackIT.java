@@ -130,6 +130,64 @@ class HlsPlaybackIT {
     given().get("/s/" + code + "/hls/360p.m3u8").then().statusCode(404);
   }
 
+  @Test
+  void a_playable_video_plays_through_the_link_from_growing_playlists_nobody_may_store()
+      throws Exception {
+    String token = ApiTestClient.signUp();
+    String id = video(token);
+    Path hls = HlsFixtures.playableWithHls(store, dir, id);
+    String code =
+        given()
+            .auth()
+            .oauth2(token)
+            .contentType(ContentType.JSON)
+            .body(Map.of())
+            .post("/api/v1/videos/" + id + "/shares")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("code");
+
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos/" + id)
+        .then()
+        .statusCode(200)
+        .body("status", org.hamcrest.Matchers.equalTo("playable"))
+        .body("playback.hls", org.hamcrest.Matchers.endsWith("/hls/master.m3u8"));
+    given()
+        .get("/api/v1/public/shares/" + code)
+        .then()
+        .statusCode(200)
+        .body("status", org.hamcrest.Matchers.equalTo("playable"))
+        .body("playback.hls", org.hamcrest.Matchers.endsWith("/s/" + code + "/hls/master.m3u8"));
+
+    Response master = given().get("/s/" + code + "/hls/master.m3u8");
+    master.then().statusCode(200).contentType(M3U8).header("Cache-Control", "no-store");
+    assertThat(master.asString()).contains("\n360p.m3u8\n");
+    Response rung = given().get("/s/" + code + "/hls/360p.m3u8");
+    rung.then().statusCode(200).header("Cache-Control", "no-store");
+    assertThat(rung.asString())
+        .contains("#EXT-X-PLAYLIST-TYPE:EVENT")
+        .doesNotContain("#EXT-X-ENDLIST");
+    assertSegmentsPresignedAndPlayable(rung.asString(), hls);
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos/" + id + "/hls/360p.m3u8")
+        .then()
+        .statusCode(200)
+        .header("Cache-Control", "no-store");
+
+    // The share page plays it: the player is there with the link's playlist, no "processing".
+    String page = given().get("/s/" + code).then().statusCode(200).extract().asString();
+    assertThat(page)
+        .contains("data-status=\"playable\"")
+        .contains("data-hls=")
+        .contains("id=\"processing\" class=\"overlay hidden\"");
+  }
+
   private static void assertPlaylist(Response r) {
     r.then().statusCode(200).contentType(M3U8);
     Matcher m = MAX_AGE.matcher(r.header("Cache-Control"));

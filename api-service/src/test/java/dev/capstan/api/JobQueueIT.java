@@ -90,6 +90,39 @@ class JobQueueIT {
   }
 
   @Test
+  void a_playable_video_whose_worker_died_is_queued_again_and_no_longer_points_at_its_files()
+      throws Exception {
+    String token = ApiTestClient.signUp();
+    String id = uploaded(token);
+    String jobId = awaitJob(id, "QUEUED");
+    // A worker published the first segments (video playable at a1), then went silent.
+    update(
+        "update jobs set state = 'RUNNING', lease_owner = 'worker-gone', lease_expires_at = ?"
+            + " where id = ?",
+        LocalDateTime.now(ZoneOffset.UTC).minusSeconds(5),
+        jobId);
+    update(
+        "update videos set status = 'playable', output_prefix = ? where id = ?",
+        "videos/" + id + "/a1/",
+        id);
+
+    await()
+        .atMost(PATIENCE)
+        .until(() -> "2".equals(column("select attempt from jobs where id = ?", jobId)));
+
+    assertThat(column("select status from videos where id = ?", id)).isEqualTo("queued");
+    assertThat(column("select output_prefix from videos where id = ?", id)).isNull();
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos/" + id)
+        .then()
+        .body("status", equalTo("queued"))
+        .body("progress.stage", equalTo("retrying"))
+        .body("playback.hls", org.hamcrest.Matchers.nullValue());
+  }
+
+  @Test
   void a_running_job_whose_lease_expired_on_its_last_attempt_ends_dead_with_a_dead_letter()
       throws Exception {
     String token = ApiTestClient.signUp();

@@ -22,6 +22,15 @@ class VideoEventsTest {
   }
 
   @Test
+  void playable_event_names_the_rung_that_plays_first() {
+    String json = VideoEvents.encode(VideoEvent.playable("v1", "hls_rung/1080p", AT));
+    assertThat(json)
+        .isEqualTo(
+            "{\"type\":\"video.playable\",\"videoId\":\"v1\",\"status\":\"playable\","
+                + "\"rendition\":\"hls_rung/1080p\",\"at\":\"2026-11-28T06:00:00.123Z\"}");
+  }
+
+  @Test
   void events_survive_a_round_trip() {
     VideoEvent failed = VideoEvent.failed("v2", "unsupported_media", "Not a video.", AT);
     assertThat(VideoEvents.decode(VideoEvents.encode(failed))).isEqualTo(failed);

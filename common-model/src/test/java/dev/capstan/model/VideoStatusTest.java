@@ -21,6 +21,22 @@ class VideoStatusTest {
   }
 
   @Test
+  void a_progressively_published_video_is_playable_between_processing_and_ready() {
+    assertThat(
+            VideoStatus.PROCESSING
+                .transitionTo(VideoStatus.PLAYABLE)
+                .transitionTo(VideoStatus.READY))
+        .isEqualTo(VideoStatus.READY);
+    assertThat(VideoStatus.PLAYABLE.canBecome(VideoStatus.FAILED)).isTrue();
+    assertThat(VideoStatus.PLAYABLE.canBecome(VideoStatus.QUEUED)).isTrue();
+    assertThat(VideoStatus.PLAYABLE.canBecome(VideoStatus.PROCESSING)).isFalse();
+    assertThat(VideoStatus.QUEUED.canBecome(VideoStatus.PLAYABLE)).isFalse();
+    assertThat(VideoStatus.PLAYABLE.inProgress()).isTrue();
+    assertThat(VideoStatus.PLAYABLE.playable()).isTrue();
+    assertThat(VideoStatus.PROCESSING.playable()).isFalse();
+  }
+
+  @Test
   void a_video_cannot_jump_from_awaiting_upload_to_ready() {
     assertThatThrownBy(() -> VideoStatus.AWAITING_UPLOAD.transitionTo(VideoStatus.READY))
         .isInstanceOf(IllegalStateException.class);

@@ -16,7 +16,9 @@ import java.util.Map;
  *       runs an S3-compatible server on a folder until killed;
  *   <li>{@code clip --out FILE [--seconds 5] [--size 320x180] [--no-audio]} writes an H.264/AAC
  *       test clip;
- *   <li>{@code probe FILE} prints codecs, size and duration of a media file as JSON.
+ *   <li>{@code probe FILE} prints codecs, size and duration of a media file as JSON;
+ *   <li>{@code ffmpeg-path} prints where the bundled ffmpeg executable is (it needs its folder on
+ *       {@code LD_LIBRARY_PATH}), for scripts that generate their own sources.
  * </ul>
  */
 public final class DevTools {
@@ -36,6 +38,7 @@ public final class DevTools {
         System.out.println(out.toAbsolutePath());
       }
       case "probe" -> System.out.println(MediaProbe.probe(Path.of(args[1])).toJson());
+      case "ffmpeg-path" -> System.out.println(SampleClips.ffmpegBinary());
       default -> {
         usage();
         System.exit(2);
@@ -70,6 +73,7 @@ public final class DevTools {
         usage: java -jar dev-tools.jar s3 [--port 9000] [--data DIR] [--bucket capstan] \
         [--access-key K] [--secret-key S]
                java -jar dev-tools.jar clip --out FILE [--seconds 5] [--size 320x180] [--no-audio]
-               java -jar dev-tools.jar probe FILE""");
+               java -jar dev-tools.jar probe FILE
+               java -jar dev-tools.jar ffmpeg-path""");
   }
 }

@@ -162,6 +162,71 @@ class WalkingSkeletonSystemIT {
     assertThat(worker.isAlive()).isTrue();
   }
 
+  @Test
+  void a_share_link_plays_the_first_segments_before_the_video_is_ready() throws Exception {
+    // MPEG-4 part 2: nothing to copy, so every rung is encoded and published as it grows.
+    Path clip =
+        SampleClips.generate(
+            SampleClips.Spec.standard(40).withSize(640, 360).withVideoCodec("mpeg4"),
+            work.resolve("long.mp4"));
+    String id = upload(clip, "video/mp4");
+    String code =
+        asUser()
+            .contentType(ContentType.JSON)
+            .body(Map.of())
+            .post("/api/v1/videos/" + id + "/shares")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("code");
+
+    // As a player: the link's master, its first variant, that playlist's first segment.
+    io.restassured.response.Response master =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
+            .failFast("the worker died:\n" + worker.tail(), () -> !worker.isAlive())
+            .until(
+                () -> given().baseUri(api.baseUrl()).get("/s/" + code + "/hls/master.m3u8"),
+                r -> r.statusCode() == 200);
+    String variant =
+        master
+            .asString()
+            .lines()
+            .filter(l -> !l.isBlank() && !l.startsWith("#"))
+            .findFirst()
+            .orElseThrow();
+    io.restassured.response.Response media =
+        given().baseUri(api.baseUrl()).get("/s/" + code + "/hls/" + variant);
+    media.then().statusCode(200).header("Cache-Control", "no-store");
+    String first =
+        media
+            .asString()
+            .lines()
+            .filter(l -> !l.isBlank() && !l.startsWith("#"))
+            .findFirst()
+            .orElseThrow();
+    Path segment = download(first, work.resolve(id + "-first.m4s"));
+    String status = asUser().get("/api/v1/videos/" + id).then().extract().path("status");
+
+    assertThat(status).as("status when the first segment played").isEqualTo("playable");
+    assertThat(media.asString())
+        .contains("#EXT-X-PLAYLIST-TYPE:EVENT")
+        .doesNotContain("#EXT-X-ENDLIST");
+    assertThat(Files.size(segment)).isPositive();
+    given()
+        .baseUri(api.baseUrl())
+        .get("/api/v1/public/shares/" + code)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("playable"));
+
+    JsonPath video = awaitSettled(id);
+    assertThat(video.getString("status")).as(worker.tail()).isEqualTo("ready");
+    String done = given().baseUri(api.baseUrl()).get("/s/" + code + "/hls/" + variant).asString();
+    assertThat(done).contains("#EXT-X-PLAYLIST-TYPE:VOD").contains("#EXT-X-ENDLIST");
+  }
+
   private static Path download(String url, Path target) throws Exception {
     assertThat(url).as("presigned URL").startsWith("http");
     try (InputStream in = URI.create(url).toURL().openStream()) {

@@ -69,6 +69,7 @@ public class VideoEventStream {
               v.error() == null ? null : v.error().code(),
               v.error() == null ? null : v.error().message(),
               clock.instant());
+      case PLAYABLE -> VideoEvent.playable(v.id(), null, clock.instant());
       case PROCESSING ->
           VideoEvent.progress(
               v.id(), v.progress().percent(), v.progress().stage(), null, clock.instant());

@@ -6,6 +6,7 @@ import dev.capstan.api.share.service.ShareService;
 import dev.capstan.api.storage.MediaUrls;
 import dev.capstan.api.video.service.VideoService;
 import dev.capstan.api.video.service.VideoSnapshot;
+import dev.capstan.model.video.VideoStatus;
 import dev.capstan.storage.ObjectNotFoundException;
 import dev.capstan.storage.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,11 +19,19 @@ import java.util.stream.Collectors;
 /**
  * HLS playlists served through the API, for the owner and for share-link holders. The video's
  * current attempt decides which tree is served; a rung that the renditions do not list is not
- * found.
+ * found. A {@code playable} video's playlists are still growing (the worker rewrites them as it
+ * publishes segments and rungs), so they are served as such and must not be cached.
  */
 @ApplicationScoped
 public class PlaybackService {
   static final String MASTER = "master.m3u8";
+
+  /**
+   * A playlist as served.
+   *
+   * @param growing the video is still being published: the playlist changes, nobody may keep it
+   */
+  public record Playlist(String text, boolean growing) {}
 
   @Inject VideoService videos;
   @Inject ShareService shares;
@@ -31,7 +40,7 @@ public class PlaybackService {
   @Inject MediaUrls urls;
 
   /** A playlist of the caller's video; empty when it is not theirs or has no such playlist. */
-  public Optional<String> forOwner(String userId, String videoId, String file) {
+  public Optional<Playlist> forOwner(String userId, String videoId, String file) {
     return videos.snapshotOwned(userId, videoId).flatMap(v -> playlist(v, file));
   }
 
@@ -39,7 +48,7 @@ public class PlaybackService {
    * A playlist of the video behind a share link; unknown, revoked and expired links are not found,
    * a protected one without its password unauthorised (from {@link ShareService#unlock}).
    */
-  public Optional<String> forShare(String code, String password, String file) {
+  public Optional<Playlist> forShare(String code, String password, String file) {
     ShareLink link = shares.unlock(code, password);
     return videos.snapshotOwned(link.userId(), link.videoId()).flatMap(v -> playlist(v, file));
   }
@@ -84,7 +93,12 @@ public class PlaybackService {
     return config.playback().urlTtl().dividedBy(2);
   }
 
-  private Optional<String> playlist(VideoSnapshot v, String file) {
+  private Optional<Playlist> playlist(VideoSnapshot v, String file) {
+    boolean growing = !VideoStatus.READY.wireName().equals(v.status());
+    return text(v, file).map(text -> new Playlist(text, growing));
+  }
+
+  private Optional<String> text(VideoSnapshot v, String file) {
     if (!HlsPlaylists.isFileName(file) || !file.endsWith(".m3u8")) {
       return Optional.empty();
     }

@@ -17,6 +17,7 @@ public record WatchPage(
     String posterUrl,
     String mp4Url,
     String hlsUrl,
+    /** Something plays: the video is ready, or playable while the rest is published. */
     boolean ready,
     boolean failed,
     boolean protectedLink,
@@ -40,7 +41,7 @@ public record WatchPage(
         v.posterUrl() == null ? null : v.posterUrl().toString(),
         p == null || p.mp4() == null ? null : p.mp4().toString(),
         p == null || p.hls() == null ? null : p.hls().toString(),
-        "ready".equals(v.status().wireName()),
+        v.status().playable(),
         "failed".equals(v.status().wireName()),
         protectedLink,
         shareUrl,

@@ -54,9 +54,8 @@ public final class Plots {
       new Plot(
           "Time to playable vs video length",
           "time-to-playable-vs-length.png",
-          "no time-to-playable benchmark exists yet; this plot appears once a benchmark writes"
-              + " results with id `time-to-playable` and extra `lengthsSeconds`, `capstanSeconds`,"
-              + " `fullTranscodeSeconds`");
+          "the time-to-playable benchmark (bench/time-to-playable.sh) did not run in this suite"
+              + " run");
 
   public static final Plot CHUNKED_SPEEDUP =
       new Plot(
@@ -183,9 +182,9 @@ public final class Plots {
     }
     XYChart chart =
         chart(TIME_TO_PLAYABLE_PLOT.title(), "video length (s)", "upload done to playable (s)");
-    line(chart, "Capstan", lengths, capstan);
+    line(chart, "Capstan: first segment played (median)", lengths, capstan);
     if (full != null && full.length == lengths.length) {
-      line(chart, "full transcode first", lengths, full);
+      line(chart, "whole transcode first: ready (single job)", lengths, full);
     }
     return Optional.of(chart);
   }

@@ -142,7 +142,7 @@ class BenchmarksReportTest {
             "![Throughput vs connections: the API against nginx](benchmarks/throughput-vs-connections.png)")
         .contains("![Speedup vs workers](benchmarks/speedup-vs-workers.png)")
         .contains(
-            "### Time to playable vs video length\n\n_Not drawn: no time-to-playable benchmark");
+            "### Time to playable vs video length\n\n_Not drawn: the time-to-playable benchmark");
     assertThat(plots.resolve("time-to-playable-vs-length.png")).doesNotExist();
     for (String png : List.of("throughput-vs-connections.png", "speedup-vs-workers.png")) {
       BufferedImage image = ImageIO.read(plots.resolve(png).toFile());
@@ -151,6 +151,51 @@ class BenchmarksReportTest {
       assertThat(image.getHeight()).isEqualTo(450);
     }
     assertThat(md).contains("## Not run\n\n- `bench/queue-throughput.sh`: not in this checkout");
+  }
+
+  @Test
+  void time_to_playable_is_plotted_against_video_length_from_its_extra_numbers(@TempDir Path dir)
+      throws Exception {
+    BenchmarkResult playable =
+        new BenchmarkResult(
+            "time-to-playable",
+            "Time to playable",
+            "s",
+            false,
+            "upload complete -> first segment",
+            "upload complete -> ready",
+            List.of(
+                new BenchmarkResult.Pair(1.8, 240),
+                new BenchmarkResult.Pair(2.1, 240),
+                new BenchmarkResult.Pair(1.9, 240)),
+            new BenchmarkResult.Target("≤ 3 s", null, 3.0),
+            Map.of(
+                "lengthsSeconds", List.of(60, 200, 600),
+                "capstanSeconds", List.of(1.2, 1.5, 1.9),
+                "fullTranscodeSeconds", List.of(25, 80, 240)));
+    Path plots = dir.resolve("plots");
+    Path doc = dir.resolve("BENCHMARKS.md");
+    new BenchmarksReport(RUN, MACHINE).write(List.of(playable), List.of(), doc, plots);
+
+    assertThat(Files.readString(doc))
+        .contains("![Time to playable vs video length](plots/time-to-playable-vs-length.png)");
+    BufferedImage image = ImageIO.read(plots.resolve("time-to-playable-vs-length.png").toFile());
+    assertThat(image).isNotNull();
+    assertThat(image.getWidth()).isEqualTo(800);
+    // Lengths and the two series disagree in size: nothing is drawn rather than a wrong plot.
+    BenchmarkResult broken =
+        new BenchmarkResult(
+            "time-to-playable",
+            "Time to playable",
+            "s",
+            false,
+            "s",
+            "a",
+            playable.pairs(),
+            playable.target(),
+            Map.of("lengthsSeconds", List.of(60, 600), "capstanSeconds", List.of(1.2)));
+    Path other = dir.resolve("other");
+    assertThat(Plots.draw(List.of(broken), other)).isEmpty();
   }
 
   @Test

@@ -55,6 +55,21 @@ public record VideoEvent(
         at);
   }
 
+  /** The video turned {@code playable}; {@code rendition} names the rung that plays first. */
+  public static VideoEvent playable(String videoId, String rendition, Instant at) {
+    return new VideoEvent(
+        VideoEventType.PLAYABLE.wireName(),
+        videoId,
+        "playable",
+        null,
+        null,
+        null,
+        rendition,
+        null,
+        null,
+        at);
+  }
+
   public static VideoEvent ready(String videoId, Instant at) {
     return new VideoEvent(
         VideoEventType.READY.wireName(), videoId, "ready", 100, "done", 0.0, null, null, null, at);

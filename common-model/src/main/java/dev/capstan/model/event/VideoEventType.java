@@ -5,6 +5,8 @@ public enum VideoEventType {
   STATUS("video.status"),
   PROGRESS("video.progress"),
   RENDITION_READY("video.rendition.ready"),
+  /** The first segment of a rung is published: the video plays while the rest is encoded. */
+  PLAYABLE("video.playable"),
   READY("video.ready"),
   FAILED("video.failed"),
   DELETED("video.deleted");

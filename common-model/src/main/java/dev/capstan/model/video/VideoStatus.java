@@ -9,11 +9,16 @@ import java.util.Set;
 /**
  * Lifecycle of a video. The only place that says which transitions are legal; both services ask it
  * before they write a status.
+ *
+ * <p>{@link #PLAYABLE} sits between processing and ready: the worker has published the first
+ * segment of at least one rung (playlists still growing, {@code EXT-X-PLAYLIST-TYPE:EVENT}), so the
+ * video plays while the rest is encoded. It fails, retries and completes as processing does.
  */
 public enum VideoStatus {
   AWAITING_UPLOAD("awaiting_upload"),
   QUEUED("queued"),
   PROCESSING("processing"),
+  PLAYABLE("playable"),
   READY("ready"),
   FAILED("failed");
 
@@ -41,10 +46,22 @@ public enum VideoStatus {
       case AWAITING_UPLOAD -> EnumSet.of(QUEUED, FAILED);
       // A queued video may be picked up again after a crash: processing -> queued is a retry.
       case QUEUED -> EnumSet.of(PROCESSING, FAILED);
-      case PROCESSING -> EnumSet.of(READY, FAILED, QUEUED);
+      case PROCESSING -> EnumSet.of(PLAYABLE, READY, FAILED, QUEUED);
+      // Playable: published progressively; finishes, fails or is retried like processing.
+      case PLAYABLE -> EnumSet.of(READY, FAILED, QUEUED);
       case READY -> EnumSet.of(QUEUED);
       case FAILED -> EnumSet.of(QUEUED);
     };
+  }
+
+  /** A worker holds the video: {@link #PROCESSING} or {@link #PLAYABLE}. */
+  public boolean inProgress() {
+    return this == PROCESSING || this == PLAYABLE;
+  }
+
+  /** Something to play exists: {@link #PLAYABLE} or {@link #READY}. */
+  public boolean playable() {
+    return this == PLAYABLE || this == READY;
   }
 
   public boolean canBecome(VideoStatus target) {

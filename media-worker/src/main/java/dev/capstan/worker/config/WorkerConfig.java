@@ -102,6 +102,13 @@ public interface WorkerConfig {
     Path workDir();
 
     /**
+     * How often a running transcode's HLS folder is scanned for segments the muxers closed, which
+     * are then published (the video is playable once the first is in the store).
+     */
+    @WithDefault("PT0.2S")
+    Duration publishEvery();
+
+    /**
      * Threads of one transcode, shared among its decoder and its encoders (each encoder runs on a
      * thread of its own, with at least one); 0 means one per core.
      */

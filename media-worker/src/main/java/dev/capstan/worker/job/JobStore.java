@@ -85,8 +85,18 @@ public class JobStore {
   /** A job as its stream entry names it: what a claim asks for. */
   public record JobRef(String jobId, String videoId, int attempt) {}
 
-  /** A job whose work is done under {@code lease}, and what it produced. */
-  public record Completion(Lease lease, Success success) {}
+  /**
+   * A job whose work is done under {@code lease}, and what it produced.
+   *
+   * @param announced renditions ({@code kind/name}) whose {@code video.rendition.ready} went out
+   *     while it was published progressively
+   * @param published rows were recorded while the video was playable (they are replaced)
+   */
+  public record Completion(Lease lease, Success success, Set<String> announced, boolean published) {
+    public Completion(Lease lease, Success success) {
+      this(lease, success, Set.of(), false);
+    }
+  }
 
   /** The stream entry that now carries a queued job. */
   public record Publication(String jobId, int attempt, String entryId) {}
@@ -258,13 +268,14 @@ public class JobStore {
           """
           UPDATE videos SET progress_percent = ?, progress_stage = ?, progress_eta_seconds = ?,
             updated_at = ?
-          WHERE id = ? AND status = ?""",
+          WHERE id = ? AND status IN (?, ?)""",
           percent,
           stage.wireName(),
           etaSeconds,
           utc(clock.instant()),
           videoId,
-          VideoStatus.PROCESSING.wireName());
+          VideoStatus.PROCESSING.wireName(),
+          VideoStatus.PLAYABLE.wireName());
     }
   }
 
@@ -275,7 +286,16 @@ public class JobStore {
    * @return false when the lease was lost; then nothing was written
    */
   public boolean recordSuccess(Lease lease, Success s) throws SQLException {
-    return recordSuccesses(List.of(new Completion(lease, s))).get(0);
+    return recordSuccess(lease, s, Set.of());
+  }
+
+  /**
+   * As {@link #recordSuccess(Lease, Success)} after progressive publishing: the rows published so
+   * far are replaced by the final ones, and no webhook event is written again for the renditions in
+   * {@code announced} (their {@code video.rendition.ready} went out when they finished).
+   */
+  public boolean recordSuccess(Lease lease, Success s, Set<String> announced) throws SQLException {
+    return recordSuccesses(List.of(new Completion(lease, s, announced, true))).get(0);
   }
 
   /**
@@ -336,6 +356,18 @@ public class JobStore {
         if (ended != held.size()) {
           throw new IllegalStateException("ended " + ended + " of " + held.size() + " held jobs");
         }
+        for (Completion d : held) {
+          if (d.published()) {
+            // The HLS rows recorded while the video was playable give way to the final ones.
+            update(
+                c,
+                """
+                DELETE FROM renditions
+                WHERE video_id = ? AND attempt = ? AND kind IN ('hls', 'hls_rung', 'hls_audio')""",
+                d.lease().videoId(),
+                d.lease().attempt());
+          }
+        }
         insertRenditions(c, held, now);
         // Video rows in key order, as every batch locks them.
         markReady(
@@ -343,7 +375,7 @@ public class JobStore {
         List<WebhookEvent> events = new ArrayList<>();
         for (Completion d : held) {
           for (RenditionRow r : d.success().renditions()) {
-            if (announcesItself(r)) {
+            if (announcesItself(r) && !d.announced().contains(renditionId(r))) {
               events.add(new WebhookEvent(d.lease().videoId(), VideoEventType.RENDITION_READY, r));
             }
           }
@@ -465,6 +497,7 @@ public class JobStore {
             retryable,
             RETRYING_STAGE,
             lease.videoId());
+        forgetPublished(c, lease);
         if (!retryable) {
           captureWebhookEvents(
               c, List.of(new WebhookEvent(lease.videoId(), VideoEventType.FAILED, null)), now);
@@ -508,11 +541,13 @@ public class JobStore {
             """
             UPDATE videos SET status = ?, progress_percent = 0, progress_stage = NULL,
               progress_eta_seconds = NULL, updated_at = ?
-            WHERE id = ? AND status = ?""",
+            WHERE id = ? AND status IN (?, ?)""",
             VideoStatus.QUEUED.wireName(),
             utc(now),
             lease.videoId(),
-            VideoStatus.PROCESSING.wireName());
+            VideoStatus.PROCESSING.wireName(),
+            VideoStatus.PLAYABLE.wireName());
+        forgetPublished(c, lease);
         c.commit();
         return true;
       } catch (SQLException | RuntimeException e) {
@@ -520,6 +555,142 @@ public class JobStore {
         throw e;
       }
     }
+  }
+
+  /**
+   * The first published segments are in the store: in one transaction, only while the lease is
+   * ours, the rows of what is published so far are recorded (so the API serves their playlists),
+   * the video points at the attempt's prefix and turns {@code playable}, and the webhook event is
+   * written.
+   *
+   * @return false when the lease was lost; then nothing was written and nothing more may be
+   *     published
+   */
+  public boolean recordPlayable(Lease lease, String outputPrefix, List<RenditionRow> published)
+      throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = transaction()) {
+      try {
+        if (!leaseHeld(c, lease)) {
+          c.rollback();
+          return false;
+        }
+        upsertRenditions(c, lease, published, now);
+        int n =
+            update(
+                c,
+                """
+                UPDATE videos SET status = ?, output_prefix = ?, updated_at = ?
+                WHERE id = ? AND status = ?""",
+                VideoStatus.PROCESSING.transitionTo(VideoStatus.PLAYABLE).wireName(),
+                outputPrefix,
+                utc(now),
+                lease.videoId(),
+                VideoStatus.PROCESSING.wireName());
+        if (n == 1) {
+          captureWebhookEvents(
+              c, List.of(new WebhookEvent(lease.videoId(), VideoEventType.PLAYABLE, null)), now);
+        }
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Records renditions published after the video turned playable (a rung that started, or one that
+   * finished: {@code finished} rows also get their {@code video.rendition.ready} webhook event),
+   * only while the lease is ours.
+   *
+   * @return false when the lease was lost; then nothing was written
+   */
+  public boolean recordPublished(Lease lease, List<RenditionRow> rows, boolean finished)
+      throws SQLException {
+    Instant now = clock.instant();
+    try (Connection c = transaction()) {
+      try {
+        if (!leaseHeld(c, lease)) {
+          c.rollback();
+          return false;
+        }
+        upsertRenditions(c, lease, rows, now);
+        if (finished) {
+          List<WebhookEvent> events = new ArrayList<>();
+          for (RenditionRow r : rows) {
+            if (announcesItself(r)) {
+              events.add(new WebhookEvent(lease.videoId(), VideoEventType.RENDITION_READY, r));
+            }
+          }
+          if (!events.isEmpty()) {
+            captureWebhookEvents(c, events, now);
+          }
+        }
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private static boolean leaseHeld(Connection c, Lease lease) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT 1 FROM jobs WHERE id = ? AND lease_owner = ? AND state = ? FOR UPDATE")) {
+      ps.setString(1, lease.jobId());
+      ps.setString(2, lease.owner());
+      ps.setString(3, JobState.RUNNING.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static void upsertRenditions(
+      Connection c, Lease lease, List<RenditionRow> rows, Instant now) throws SQLException {
+    for (RenditionRow r : rows) {
+      update(
+          c,
+          """
+          INSERT INTO renditions (video_id, attempt, kind, name, width, height, bitrate_kbps,
+            codecs, s3_key, size_bytes, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON DUPLICATE KEY UPDATE width = VALUES(width), height = VALUES(height),
+            bitrate_kbps = VALUES(bitrate_kbps), codecs = VALUES(codecs),
+            s3_key = VALUES(s3_key), size_bytes = VALUES(size_bytes)""",
+          lease.videoId(),
+          lease.attempt(),
+          r.kind(),
+          r.name(),
+          r.width(),
+          r.height(),
+          r.bitrateKbps(),
+          r.codecs(),
+          r.s3Key(),
+          r.sizeBytes(),
+          utc(now));
+    }
+  }
+
+  /**
+   * An attempt that published progressively and then fails or is handed back leaves nothing the
+   * video points at: its rows go, and the video no longer points at its prefix.
+   */
+  private static void forgetPublished(Connection c, Lease lease) throws SQLException {
+    update(
+        c,
+        "DELETE FROM renditions WHERE video_id = ? AND attempt = ?",
+        lease.videoId(),
+        lease.attempt());
+    update(
+        c,
+        "UPDATE videos SET output_prefix = NULL WHERE id = ? AND output_prefix = ?",
+        lease.videoId(),
+        dev.capstan.model.storage.S3Keys.attemptPrefix(lease.videoId(), lease.attempt()));
   }
 
   /** Records the stream entry that now carries a queued job (after a hand-back or a requeue). */

@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
@@ -41,7 +42,8 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Runs one transcode job end to end: take the lease, download, probe, transcode, upload under the
+ * Runs one transcode job end to end: take the lease, download, probe, transcode while publishing
+ * the HLS segments as they close (the video turns playable on the first), upload the rest under the
  * attempt's prefix, record the result in one transaction. Media problems end the job for good;
  * anything else fails it for a later retry. Nothing is written once the lease is lost.
  */
@@ -184,6 +186,7 @@ public class TranscodeJobProcessor {
             PROGRESS_INTERVAL,
             (percent, stage) -> reportProgress(lease, jobStarted, percent, stage));
     boolean uploaded = false;
+    SegmentPublisher publisher = null;
     try (LeaseKeeper keeper =
         new LeaseKeeper(store, lease, settings.lease(), settings.heartbeat(), clock, heartbeats)) {
       TranscodeListener listener =
@@ -225,17 +228,30 @@ public class TranscodeJobProcessor {
 
         progress.enter(ProgressStage.TRANSCODING);
         long started = System.nanoTime();
+        // Segments go to the store as the muxers close them; the video turns playable on the
+        // first one (see SegmentPublisher).
+        uploaded = true;
+        publisher =
+            new SegmentPublisher(
+                objects, store, events, clock, lease, media, dir.resolve("hls"), keeper::lost);
+        publisher.start(settings.publishEvery());
         TranscodeResult result = transcoder.transcode(source, media, dir, listener);
         metrics.transcoded(Duration.ofNanos(System.nanoTime() - started), media.durationSeconds());
         stopIfAsked(listener);
+        publisher.finish();
+        if (publisher.stopped()) {
+          LOG.warnf("job %s: lease lost while publishing, nothing more written", lease.jobId());
+          return Result.of(Outcome.LEASE_LOST);
+        }
 
         progress.enter(ProgressStage.UPLOADING);
         String prefix = S3Keys.attemptPrefix(lease.videoId(), lease.attempt());
-        uploaded = true;
-        List<JobStore.RenditionRow> rows = upload(prefix, result);
+        List<JobStore.RenditionRow> rows = upload(prefix, result, publisher.uploadedFiles());
         stopIfAsked(listener);
 
-        boolean recorded = store.recordSuccess(lease, success(prefix, media, result, rows));
+        Set<String> announced = publisher.announced();
+        boolean recorded =
+            store.recordSuccess(lease, success(prefix, media, result, rows), announced);
         if (!recorded) {
           LOG.warnf("job %s: lease lost before the result was recorded", lease.jobId());
           return Result.of(Outcome.LEASE_LOST);
@@ -250,7 +266,7 @@ public class TranscodeJobProcessor {
         // One event per playable rendition, before the video's own ready (in announce).
         Instant renditionsAt = clock.instant();
         for (JobStore.RenditionRow r : rows) {
-          if (JobStore.announcesItself(r)) {
+          if (JobStore.announcesItself(r) && !announced.contains(JobStore.renditionId(r))) {
             events.publish(
                 VideoEvent.renditionReady(lease.videoId(), JobStore.renditionId(r), renditionsAt));
           }
@@ -266,12 +282,14 @@ public class TranscodeJobProcessor {
             : Result.of(Outcome.LEASE_LOST);
       } catch (TranscodeStalled e) {
         LOG.warnf("job %s: video %s stalled: %s", lease.jobId(), lease.videoId(), e.getMessage());
+        removePublished(lease, publisher, keeper);
         return fail(lease, JobState.FAILED, JobFailure.ofStall(e.getMessage()), Outcome.FAILED);
       } catch (MediaRejected e) {
         JobFailure failure = JobFailure.ofMedia(e.reason(), e.detail());
         LOG.infof(
             "job %s: video %s rejected: %s",
             lease.jobId(), lease.videoId(), failure.technicalDetail());
+        removePublished(lease, publisher, keeper);
         return fail(lease, JobState.DEAD, failure, Outcome.DEAD);
       } catch (Exception e) {
         LOG.errorf(e, "job %s: video %s failed", lease.jobId(), lease.videoId());
@@ -281,16 +299,36 @@ public class TranscodeJobProcessor {
         return fail(lease, JobState.FAILED, JobFailure.ofInternal(e), Outcome.FAILED);
       }
     } finally {
+      if (publisher != null) {
+        publisher.close();
+      }
       deleteTree(dir);
       metrics.busy(false);
     }
   }
 
-  /** The whole HLS folder under {@code {prefix}hls/}, each file with its content type. */
-  private void uploadHls(String prefix, TranscodeResult.HlsOutput hls) throws IOException {
+  /** Files a failed attempt published while it ran go, unless another worker owns them now. */
+  private void removePublished(Lease lease, SegmentPublisher publisher, LeaseKeeper keeper) {
+    if (publisher != null && publisher.publishedAny() && !keeper.lost()) {
+      publisher.close();
+      removeQuietly(S3Keys.attemptPrefix(lease.videoId(), lease.attempt()));
+    }
+  }
+
+  /**
+   * The HLS folder under {@code {prefix}hls/}, each file with its content type, but for those
+   * already published as they are.
+   */
+  private void uploadHls(String prefix, TranscodeResult.HlsOutput hls, Set<String> published)
+      throws IOException {
     List<Path> files;
     try (Stream<Path> listing = Files.list(hls.dir())) {
-      files = listing.filter(Files::isRegularFile).sorted().toList();
+      files =
+          listing
+              .filter(Files::isRegularFile)
+              .filter(f -> !published.contains(f.getFileName().toString()))
+              .sorted()
+              .toList();
     }
     for (Path file : files) {
       String name = file.getFileName().toString();
@@ -341,7 +379,8 @@ public class TranscodeJobProcessor {
    * download (MP4, or M4A for audio only), the poster, the storyboard sheet and cues, one row per
    * HLS rung, the audio rendition and the master playlist.
    */
-  private List<JobStore.RenditionRow> upload(String prefix, TranscodeResult r) throws IOException {
+  private List<JobStore.RenditionRow> upload(
+      String prefix, TranscodeResult r, Set<String> published) throws IOException {
     List<JobStore.RenditionRow> rows = new ArrayList<>();
     TranscodeResult.OutputFile download = r.download();
     if (r.audioOnly()) {
@@ -385,7 +424,7 @@ public class TranscodeJobProcessor {
               board.vttBytes()));
     }
     TranscodeResult.HlsOutput hls = r.hls();
-    uploadHls(prefix, hls);
+    uploadHls(prefix, hls, published);
     long hlsBytes = Files.size(hls.master());
     for (TranscodeResult.HlsRung rung : hls.rungs()) {
       hlsBytes += rung.sizeBytes();

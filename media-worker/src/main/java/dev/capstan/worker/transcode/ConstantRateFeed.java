@@ -18,14 +18,21 @@ import org.bytedeco.javacv.Frame;
 final class ConstantRateFeed {
   private final double slotUs;
   private final boolean keepPrevious;
+  private final ForcedKeyframes keyframes;
   private Frame previous;
   private int previousFormat;
   private ByteBuffer previousBytes;
   private long slot;
 
   ConstantRateFeed(double fps, boolean keepPrevious) {
+    this(fps, keepPrevious, ForcedKeyframes.none());
+  }
+
+  /** As above, with a keyframe forced into every recorder at each of {@code keyframes}' slots. */
+  ConstantRateFeed(double fps, boolean keepPrevious, ForcedKeyframes keyframes) {
     this.slotUs = 1_000_000 / fps;
     this.keepPrevious = keepPrevious;
+    this.keyframes = keyframes;
   }
 
   /** Hands {@code picture} (shown from {@code timestampUs}) to the encoders, or drops it. */
@@ -45,7 +52,7 @@ final class ConstantRateFeed {
   }
 
   private void write(EncoderFanOut encoders, Frame picture, int pixelFormat) {
-    encoders.picture(picture, pixelFormat);
+    encoders.picture(picture, pixelFormat, keyframes.at(slot));
     slot++;
   }
 

@@ -112,6 +112,11 @@ final class EncoderFanOut implements AutoCloseable {
 
   /** Hands a decoded picture to every encoder that takes pictures; waits for a free copy. */
   void picture(Frame picture, int pixelFormat) {
+    picture(picture, pixelFormat, false);
+  }
+
+  /** As above; {@code key}: every encoder must make this picture a keyframe. */
+  void picture(Frame picture, int pixelFormat, boolean key) {
     startIfNeeded();
     int takers = 0;
     for (Encoder e : encoders) {
@@ -122,6 +127,7 @@ final class EncoderFanOut implements AutoCloseable {
     }
     Picture copy = freePicture(picture, pixelFormat);
     copy.fill(picture, pixelFormat);
+    copy.key = key;
     copy.refs.set(takers);
     for (Encoder e : encoders) {
       if (e.takesSource()) {
@@ -435,6 +441,7 @@ final class EncoderFanOut implements AutoCloseable {
         }
       }
       scaler = scaled.scale(p, sourcePlanes, w, h, format, recorder.getImageScalingFlags(), scaler);
+      scaled.key = p.key;
       scaled.refs.set(1 + followers.size());
       for (Encoder f : followers) {
         f.queue.add(scaled);
@@ -448,14 +455,23 @@ final class EncoderFanOut implements AutoCloseable {
 
     private void record(Picture p) throws FrameRecorder.Exception {
       Frame f = p.frame;
-      recorder.recordImage(
-          f.imageWidth,
-          f.imageHeight,
-          f.imageDepth,
-          f.imageChannels,
-          f.imageStride,
-          p.pixelFormat,
-          f.image);
+      if (p.key) {
+        ForcedKeyframes.mark(recorder, true);
+      }
+      try {
+        recorder.recordImage(
+            f.imageWidth,
+            f.imageHeight,
+            f.imageDepth,
+            f.imageChannels,
+            f.imageStride,
+            p.pixelFormat,
+            f.image);
+      } finally {
+        if (p.key) {
+          ForcedKeyframes.mark(recorder, false);
+        }
+      }
     }
 
     private void drain() {
@@ -555,6 +571,10 @@ final class EncoderFanOut implements AutoCloseable {
     final AtomicInteger refs = new AtomicInteger();
     final Frame frame = new Frame();
     int pixelFormat;
+
+    /** A keyframe is forced here (the copied rung's segment starts). */
+    volatile boolean key;
+
     private final AVFrame source = new AVFrame();
     private BytePointer memory;
     private int allocated;

@@ -236,6 +236,16 @@ public final class JavaCvTranscoder implements Transcoder {
         new PosterPicker(downloadSize.width(), downloadSize.height(), media.durationSeconds());
     StoryboardBuilder storyboard = new StoryboardBuilder(media.display(), media.durationSeconds());
     boolean remux = canRemuxDownload(media, downloadSize);
+    // The fast path: the top rung (and the audio) copied from the source first, playable in
+    // seconds; the other rungs are then encoded with keyframes where the copy's segments start.
+    Rung top = rungs.get(0);
+    StreamCopyHls.Copied copied =
+        StreamCopyHls.copyIfSuitable(
+            source, media, top, RenditionLadder.outputSize(media.display(), top), hlsDir, listener);
+    // A source good enough to be the top rung is good enough to be the download: remux it too.
+    remux = remux || copied != null;
+    ForcedKeyframes keyframes =
+        copied == null ? ForcedKeyframes.none() : new ForcedKeyframes(copied.keyframeSlots(fps));
     List<Dimensions> outputs = new ArrayList<>();
     for (Rung rung : rungs) {
       outputs.add(RenditionLadder.outputSize(media.display(), rung));
@@ -245,7 +255,7 @@ public final class JavaCvTranscoder implements Transcoder {
     }
     ThreadBudget threads = ThreadBudget.share(options.threads(), media.display(), outputs);
     int[] decoded = {0};
-    ConstantRateFeed feed = new ConstantRateFeed(fps, media.variableFrameRate());
+    ConstantRateFeed feed = new ConstantRateFeed(fps, media.variableFrameRate(), keyframes);
     EncoderFanOut encoders = new EncoderFanOut(options.stallTimeout(), listener::shouldStop);
     try {
       for (int i = 0; i < rungs.size(); i++) {
@@ -253,13 +263,21 @@ public final class JavaCvTranscoder implements Transcoder {
         Dimensions size = outputs.get(i);
         String level = H264Level.of(size, fps, rung.maxVideoKbps(), 2 * rung.maxVideoKbps());
         levels.add(level);
+        if (copied != null && rung == top) {
+          continue;
+        }
         FFmpegFrameRecorder r = hlsRecorder(hlsDir, rung.name(), size.width(), size.height(), 0);
         encoders.add(rung.name(), r, true, false);
         configureVideo(
             r, fps, HLS_SEGMENT_SECONDS, rung.maxVideoKbps(), level, threads.encoders().get(i));
+        if (copied != null) {
+          // Keyframes only where the copy's segments start: the muxer then cuts here as there.
+          r.setVideoOption("forced-idr", "1");
+          r.setVideoOption("x264-params", "keyint=infinite:min-keyint=1:scenecut=0");
+        }
         r.start();
       }
-      if (media.hasAudio()) {
+      if (media.hasAudio() && (copied == null || !copied.audioCopied())) {
         FFmpegFrameRecorder a = hlsRecorder(hlsDir, AUDIO_RENDITION, 0, 0, AUDIO_CHANNELS);
         encoders.add(AUDIO_RENDITION, a, false, true);
         configureAudio(a);
@@ -292,7 +310,7 @@ public final class JavaCvTranscoder implements Transcoder {
       decode(
           source,
           media,
-          listener,
+          copied == null ? listener : StreamCopyHls.afterCopy(listener),
           Integer.toString(threads.decoder()),
           (picture, pixelFormat, timestampUs) -> {
             decoded[0]++;
@@ -306,6 +324,7 @@ public final class JavaCvTranscoder implements Transcoder {
             FailureReason.UNSUPPORTED_MEDIA, "not a single picture could be decoded");
       }
       encoders.finish();
+      HlsFolder.completeAsVod(hlsDir);
       if (remux) {
         remux(source, mp4);
       }
@@ -384,6 +403,7 @@ public final class JavaCvTranscoder implements Transcoder {
       for (FFmpegFrameRecorder r : sound) {
         r.stop();
       }
+      HlsFolder.completeAsVod(hlsDir);
     } catch (FrameRecorder.Exception e) {
       throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
     } finally {
@@ -549,18 +569,22 @@ public final class JavaCvTranscoder implements Transcoder {
    * media playlist ({@code 480p.m3u8}, {@code 480p_init.mp4}, {@code 480p_000.m4s}...). Width 0
    * makes it audio only, audio channels 0 video only.
    */
-  private static FFmpegFrameRecorder hlsRecorder(
+  static FFmpegFrameRecorder hlsRecorder(
       Path hlsDir, String name, int width, int height, int audioChannels) {
     FFmpegFrameRecorder r =
         new FFmpegFrameRecorder(
             hlsDir.resolve(name + ".m3u8").toFile(), width, height, audioChannels);
     r.setFormat("hls");
     r.setOption("hls_time", Integer.toString((int) HLS_SEGMENT_SECONDS));
-    r.setOption("hls_playlist_type", "vod");
+    // EVENT while writing: a VOD playlist is only written at the end, an EVENT one after every
+    // segment (for progressive publishing); completeAsVod marks it VOD once it has its end.
+    r.setOption("hls_playlist_type", "event");
     r.setOption("hls_segment_type", "fmp4");
     r.setOption("hls_fmp4_init_filename", name + "_init.mp4");
     r.setOption("hls_segment_filename", hlsDir.resolve(name + "_%03d.m4s").toString());
-    r.setOption("hls_flags", "independent_segments");
+    // temp_file: segments and playlists appear under their names only once complete, so the job
+    // can publish them while the muxer goes on.
+    r.setOption("hls_flags", "independent_segments+temp_file");
     return r;
   }
 
@@ -752,13 +776,13 @@ public final class JavaCvTranscoder implements Transcoder {
     return filter;
   }
 
-  private record MediaFacts(Dimensions size, double durationSeconds, String codecs) {}
+  record MediaFacts(Dimensions size, double durationSeconds, String codecs) {}
 
   /**
    * Reads back an MP4 (or fMP4 init segment) as written: its picture size (null without video),
    * duration and RFC 6381 codec string.
    */
-  private static MediaFacts readFacts(Path mp4) {
+  static MediaFacts readFacts(Path mp4) {
     AVFormatContext oc = new AVFormatContext(null);
     int ret = avformat_open_input(oc, mp4.toString(), null, null);
     if (ret < 0) {

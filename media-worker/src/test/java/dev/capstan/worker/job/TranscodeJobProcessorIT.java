@@ -116,7 +116,8 @@ class TranscodeJobProcessorIT {
     }
     Map<String, Object> rung = rows.get(2);
     assertThat(rung.get("width")).isEqualTo(320);
-    assertThat((String) rung.get("codecs")).matches("avc1\\.64[0-9a-f]{4}");
+    // A small H.264/AAC clip is its own 360p rung (stream copy): the codecs are the source's.
+    assertThat((String) rung.get("codecs")).matches("avc1\\.[0-9a-f]{6}");
     assertThat(((Number) rung.get("bitrate_kbps")).intValue()).isPositive();
     assertThat(rows.get(1).get("codecs")).isEqualTo("mp4a.40.2");
     assertThat(objects.getText(S3Keys.storyboardVtt(S3Keys.attemptPrefix(s.videoId(), 1))))
@@ -142,9 +143,12 @@ class TranscodeJobProcessorIT {
     assertThat(job.get("state")).isEqualTo("RUNNING");
     assertThat(job.get("lease_owner")).isEqualTo("the-other-worker");
     Map<String, Object> video = video(s.videoId());
-    assertThat(video.get("status")).isEqualTo("processing");
+    // Playable already (segments were published under the lease), never ready or failed by us.
+    assertThat(video.get("status")).isIn("processing", "playable");
     assertThat(video.get("error_code")).isNull();
-    assertThat(rows("SELECT id FROM renditions WHERE video_id = ?", s.videoId())).isEmpty();
+    assertThat(rows("SELECT kind FROM renditions WHERE video_id = ?", s.videoId()))
+        .extracting(r -> r.get("kind"))
+        .allMatch(kind -> kind.toString().startsWith("hls"));
   }
 
   @Test
@@ -154,7 +158,7 @@ class TranscodeJobProcessorIT {
     CompletableFuture<TranscodeJobProcessor.Result> running =
         CompletableFuture.supplyAsync(() -> process(s, draining::get));
     awaitTranscoding(s.videoId());
-    assertThat(video(s.videoId()).get("status")).isEqualTo("processing");
+    assertThat(video(s.videoId()).get("status")).isIn("processing", "playable");
 
     draining.set(true);
 
@@ -164,6 +168,9 @@ class TranscodeJobProcessorIT {
     assertThat(job.get("lease_owner")).isNull();
     assertThat(job.get("lease_expires_at")).isNull();
     assertThat(video(s.videoId()).get("status")).isEqualTo("queued");
+    // What it published is not pointed at any more: the next run starts over.
+    assertThat(video(s.videoId()).get("output_prefix")).isNull();
+    assertThat(rows("SELECT id FROM renditions WHERE video_id = ?", s.videoId())).isEmpty();
   }
 
   @Test

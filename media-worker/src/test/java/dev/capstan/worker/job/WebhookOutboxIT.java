@@ -112,6 +112,64 @@ class WebhookOutboxIT {
     assertThat(outboxOf(noHooks)).isEmpty();
   }
 
+  @Test
+  void a_video_turning_playable_then_ready_announces_each_rung_once_and_playable_once()
+      throws Exception {
+    Seeded s = seedQueuedVideo();
+    withAWebhook(s);
+    Lease lease = claim(s);
+    String prefix = "videos/" + s.videoId() + "/a" + s.attempt() + "/";
+    JobStore.RenditionRow rung =
+        new JobStore.RenditionRow(
+            "hls_rung", "180p", 320, 180, 800, "avc1", prefix + "hls/180p.m3u8", 10);
+    JobStore.RenditionRow master =
+        new JobStore.RenditionRow(
+            "hls", "master", 320, 180, null, null, prefix + "hls/master.m3u8", 0);
+
+    assertThat(store.recordPlayable(lease, prefix, List.of(master, rung))).isTrue();
+    assertThat(video(s.videoId()).get("status")).isEqualTo("playable");
+    assertThat(video(s.videoId()).get("output_prefix")).isEqualTo(prefix);
+    assertThat(store.recordPublished(lease, List.of(rung), true)).isTrue();
+    assertThat(store.recordSuccess(lease, success(s), java.util.Set.of("hls_rung/180p"))).isTrue();
+
+    // Playable once, the rung when it finished (not again at the end), the MP4, then ready.
+    assertThat(outboxOf(s))
+        .extracting(WebhookOutboxIT::typeAndRendition)
+        .containsExactly(
+            "video.playable",
+            "video.rendition.ready hls_rung/180p",
+            "video.rendition.ready mp4/180p",
+            "video.ready");
+    JsonNode playable = JSON.readTree((String) outboxOf(s).get(0).get("payload"));
+    assertThat(playable.at("/data/video/status").asText()).isEqualTo("playable");
+    // The final rows replace what was published: the MP4 and poster of success(), no stale rung.
+    assertThat(rows("SELECT kind FROM renditions WHERE video_id = ?", s.videoId()))
+        .extracting(r -> r.get("kind"))
+        .containsExactlyInAnyOrder("mp4", "thumbnail");
+  }
+
+  @Test
+  void a_lost_lease_makes_nothing_playable() throws Exception {
+    Seeded s = seedQueuedVideo();
+    withAWebhook(s);
+    Lease lease = claim(s);
+    WorkerFixtures.leaseTo(s, "the-other-worker", 10);
+    String prefix = "videos/" + s.videoId() + "/a" + s.attempt() + "/";
+
+    assertThat(
+            store.recordPlayable(
+                lease,
+                prefix,
+                List.of(
+                    new JobStore.RenditionRow(
+                        "hls", "master", 320, 180, null, null, prefix + "hls/master.m3u8", 0))))
+        .isFalse();
+
+    assertThat(video(s.videoId()).get("status")).isNotEqualTo("playable");
+    assertThat(rows("SELECT id FROM renditions WHERE video_id = ?", s.videoId())).isEmpty();
+    assertThat(outboxOf(s)).isEmpty();
+  }
+
   private Lease claim(Seeded s) throws Exception {
     JobStore.Claim claim =
         store.claim(s.jobId(), s.videoId(), s.attempt(), "outbox-test", Duration.ofMinutes(1));
@@ -144,6 +202,21 @@ class WebhookOutboxIT {
                 "mp4", "180p", 320, 180, 300, "avc1", prefix + "mp4/download.mp4", 1000),
             new JobStore.RenditionRow(
                 "thumbnail", "poster", 320, 180, null, null, prefix + "poster.jpg", 100)));
+  }
+
+  private static String typeAndRendition(Map<String, Object> event) {
+    try {
+      JsonNode rendition = JSON.readTree((String) event.get("payload")).at("/data/rendition");
+      return rendition.isMissingNode()
+          ? (String) event.get("event_type")
+          : event.get("event_type")
+              + " "
+              + rendition.at("/kind").asText()
+              + "/"
+              + rendition.at("/name").asText();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static List<Map<String, Object>> outboxOf(Seeded s) throws Exception {

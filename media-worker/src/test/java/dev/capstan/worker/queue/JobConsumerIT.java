@@ -138,7 +138,8 @@ class JobConsumerIT {
         .containsEntry("width", 320)
         .containsEntry("height", 180)
         .containsEntry("s3_key", prefix + "hls/360p.m3u8");
-    assertThat((String) rung.get("codecs")).matches("avc1\\.64[0-9a-f]{4}");
+    // The clip is H.264/AAC at the rung's size: the rung is its packets (stream copy).
+    assertThat((String) rung.get("codecs")).matches("avc1\\.[0-9a-f]{6}");
     assertThat((Integer) rung.get("bitrate_kbps")).isPositive();
     assertThat(objects.head(prefix + "hls/master.m3u8").orElseThrow().contentType())
         .isEqualTo("application/vnd.apple.mpegurl");
@@ -353,7 +354,9 @@ class JobConsumerIT {
     assertThat(heard)
         .filteredOn(e -> "video.status".equals(e.type()))
         .extracting(VideoEvent::status)
-        .containsExactly("processing", "ready");
+        .containsExactly("processing", "playable", "ready");
+    // Playable (the first published segment) is announced once, before ready.
+    assertThat(heard).filteredOn(e -> "video.playable".equals(e.type())).hasSize(1);
     assertThat(heard.get(heard.size() - 1).type()).isEqualTo("video.ready");
   }
 

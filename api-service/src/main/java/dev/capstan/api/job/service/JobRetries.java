@@ -168,7 +168,9 @@ public class JobRetries {
         String retrying =
             "status = ?1, progressStage = ?2, progressPercent = 0, updatedAt = ?3"
                 + (expired ? ", errorCode = ?6, errorMessage = ?7" : "")
-                + " where id = ?4 and (status = ?5 or status = ?1)";
+                + " where id = ?4 and (status = ?5 or status = ?1 or status = ?"
+                + (expired ? "8" : "6")
+                + ")";
         Object[] params =
             expired
                 ? new Object[] {
@@ -178,17 +180,20 @@ public class JobRetries {
                   videoId,
                   VideoStatus.PROCESSING.wireName(),
                   FailureReason.INTERNAL.code(),
-                  INTERRUPTED
+                  INTERRUPTED,
+                  VideoStatus.PLAYABLE.wireName()
                 }
                 : new Object[] {
                   VideoStatus.QUEUED.wireName(),
                   RETRYING_STAGE,
                   now,
                   videoId,
-                  VideoStatus.PROCESSING.wireName()
+                  VideoStatus.PROCESSING.wireName(),
+                  VideoStatus.PLAYABLE.wireName()
                 };
         // The worker already put the video back to queued with its error; a lost lease did not.
         VideoEntity.update(retrying, params);
+        forgetPublishedAttempt(videoId, attempt);
         return new Outcome.Retried(videoId, retry.attempt(), false);
       }
       case RetryPolicy.Decision.GiveUp g -> {
@@ -211,6 +216,7 @@ public class JobRetries {
           dropAttemptFiles(videoId, chunk.parentAttempt());
         } else {
           dropAttemptFiles(videoId, attempt);
+          forgetPublishedAttempt(videoId, attempt);
         }
         VideoEntity video = VideoEntity.findById(videoId);
         String code = FailureReason.INTERNAL.code();
@@ -275,6 +281,17 @@ public class JobRetries {
    */
   private void dropAttemptFiles(String videoId, int attempt) {
     deletions.schedule(S3Keys.attemptPrefix(videoId, attempt));
+  }
+
+  /**
+   * A video that turned playable points at the attempt's files while they are published; once the
+   * attempt is given up those files go, so the video must not point at them any more.
+   */
+  private static void forgetPublishedAttempt(String videoId, int attempt) {
+    VideoEntity.update(
+        "outputPrefix = null where id = ?1 and outputPrefix = ?2",
+        videoId,
+        S3Keys.attemptPrefix(videoId, attempt));
   }
 
   /**

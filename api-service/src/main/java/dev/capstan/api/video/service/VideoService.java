@@ -362,7 +362,7 @@ public class VideoService {
         new Progress(
             v.progressPercent(),
             v.progressStage(),
-            status == VideoStatus.PROCESSING ? v.progressEtaSeconds() : null),
+            status.inProgress() ? v.progressEtaSeconds() : null),
         v.durationSeconds(),
         v.width(),
         v.height(),

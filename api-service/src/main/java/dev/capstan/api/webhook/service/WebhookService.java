@@ -44,6 +44,7 @@ public class WebhookService {
           VideoEventType.READY.wireName(),
           VideoEventType.FAILED.wireName(),
           VideoEventType.RENDITION_READY.wireName(),
+          VideoEventType.PLAYABLE.wireName(),
           VideoEventType.DELETED.wireName());
 
   private static final SecureRandom RANDOM = new SecureRandom();

@@ -1,0 +1,239 @@
+package dev.capstan.worker.transcode;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
+
+import dev.capstan.model.media.Dimensions;
+import dev.capstan.model.media.RenditionLadder.Rung;
+import dev.capstan.model.video.FailureReason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.FrameRecorder;
+
+/**
+ * The fast path to playable: a source that already is what the top rung would be (H.264/AAC,
+ * stream-copyable, at the rung's size, within its bitrate cap) is remuxed into the top HLS rung and
+ * the audio rendition, decoding nothing: its packets, cut into segments at its own keyframes where
+ * the HLS muxer's 4 s rule falls. That takes seconds for any length, and the publisher makes the
+ * video playable from its first segment. The encoded rungs then get keyframes exactly at the copied
+ * rung's segment starts ({@link #keyframeSlots}), so the muxer cuts every rung at the same places.
+ */
+public final class StreamCopyHls {
+
+  /**
+   * A source whose keyframes are further apart than this is encoded, not copied: the copy's
+   * segments would be that long (a player fetches a whole segment before it can start).
+   */
+  static final double MAX_KEYFRAME_GAP_SECONDS = 10.0;
+
+  /** Share of the progress bar the copy stands for; the encode after it fills the rest. */
+  static final double COPY_SHARE = 0.1;
+
+  private StreamCopyHls() {}
+
+  /**
+   * What the copy wrote.
+   *
+   * @param segmentStartsUs where each segment after the first starts, in microseconds from the
+   *     source's start (the decoder's timestamps count from there too)
+   * @param audioCopied the audio rendition is the source's AAC too (else it is still to encode)
+   */
+  public record Copied(List<Long> segmentStartsUs, boolean audioCopied) {
+
+    /** Frame numbers, at {@code fps} from the source's start, that must be keyframes. */
+    public Set<Long> keyframeSlots(double fps) {
+      Set<Long> slots = new HashSet<>();
+      for (long us : segmentStartsUs) {
+        slots.add(Math.round(us * fps / 1_000_000.0));
+      }
+      return slots;
+    }
+  }
+
+  /** Whether the top rung can be the source's own packets, from the probe alone. */
+  public static boolean canCopy(SourceMedia media, Rung top, Dimensions topSize) {
+    return media.streamCopyable()
+        && !media.variableFrameRate()
+        && media.display().equals(topSize)
+        && media.videoKbps() > 0
+        && media.videoKbps() <= top.maxVideoKbps()
+        && media.fps() > 0
+        && media.fps() <= 60;
+  }
+
+  /**
+   * Copies the source into the top rung when it is suitable ({@link #canCopy} and keyframes at most
+   * {@link #MAX_KEYFRAME_GAP_SECONDS} apart, checked by reading its packets, not decoding); null
+   * when it is not, with nothing written.
+   */
+  public static Copied copyIfSuitable(
+      Path source,
+      SourceMedia media,
+      Rung top,
+      Dimensions topSize,
+      Path hlsDir,
+      TranscodeListener listener) {
+    if (!canCopy(media, top, topSize)
+        || longestKeyframeGapSeconds(source) > MAX_KEYFRAME_GAP_SECONDS) {
+      return null;
+    }
+    return write(source, hlsDir, top.name(), media.hasAudio(), listener);
+  }
+
+  /** The listener of the encode that follows a copy: its progress after the copy's share. */
+  public static TranscodeListener afterCopy(TranscodeListener listener) {
+    return new TranscodeListener() {
+      @Override
+      public void progress(double fraction) {
+        listener.progress(COPY_SHARE + (1 - COPY_SHARE) * fraction);
+      }
+
+      @Override
+      public boolean shouldStop() {
+        return listener.shouldStop();
+      }
+    };
+  }
+
+  /** The longest stretch between video keyframes (and from the last one to the end), demuxing. */
+  static double longestKeyframeGapSeconds(Path source) {
+    try (FFmpegFrameGrabber in = new FFmpegFrameGrabber(source.toFile())) {
+      in.start();
+      AVFormatContext ic = in.getFormatContext();
+      double last = Double.NaN;
+      double longest = 0;
+      double end = 0;
+      AVPacket packet;
+      while ((packet = in.grabPacket()) != null) {
+        AVStream st = ic.streams(packet.stream_index());
+        if (st.codecpar().codec_type() != AVMEDIA_TYPE_VIDEO || packet.pts() == AV_NOPTS_VALUE) {
+          continue;
+        }
+        double t = packet.pts() * av_q2d(st.time_base());
+        end = Math.max(end, t);
+        if ((packet.flags() & AV_PKT_FLAG_KEY) != 0) {
+          if (!Double.isNaN(last)) {
+            longest = Math.max(longest, t - last);
+          }
+          last = t;
+        }
+      }
+      return Double.isNaN(last) ? Double.MAX_VALUE : Math.max(longest, end - last);
+    } catch (FrameGrabber.Exception e) {
+      return Double.MAX_VALUE;
+    }
+  }
+
+  /**
+   * Remuxes the source's video into the rung {@code rungName} and, when {@code withAudio}, its AAC
+   * into the audio rendition, in {@code hlsDir} as the encoders would have written them.
+   */
+  public static Copied write(
+      Path source, Path hlsDir, String rungName, boolean withAudio, TranscodeListener listener) {
+    long firstVideoUs = Long.MIN_VALUE;
+    try (FFmpegFrameGrabber in = new FFmpegFrameGrabber(source.toFile())) {
+      try {
+        in.start();
+      } catch (FrameGrabber.Exception e) {
+        throw new MediaRejected(FailureReason.UNSUPPORTED_MEDIA, e.getMessage());
+      }
+      AVFormatContext ic = in.getFormatContext();
+      long startUs = ic.start_time() == AV_NOPTS_VALUE ? 0 : ic.start_time();
+      FFmpegFrameRecorder video =
+          JavaCvTranscoder.hlsRecorder(
+              hlsDir, rungName, in.getImageWidth(), in.getImageHeight(), 0);
+      FFmpegFrameRecorder audio =
+          withAudio
+              ? JavaCvTranscoder.hlsRecorder(
+                  hlsDir, JavaCvTranscoder.AUDIO_RENDITION, 0, 0, in.getAudioChannels())
+              : null;
+      try {
+        video.setVideoCodec(in.getVideoCodec());
+        video.setFrameRate(in.getFrameRate());
+        video.start(ic);
+        if (audio != null) {
+          audio.setAudioCodec(in.getAudioCodec());
+          audio.setSampleRate(in.getSampleRate());
+          audio.start(ic);
+        }
+        double durationUs = Math.max(1, ic.duration());
+        AVPacket packet;
+        while ((packet = grab(in)) != null) {
+          if (listener.shouldStop()) {
+            throw new TranscodeStopped("stream copy stopped on request");
+          }
+          AVStream st = ic.streams(packet.stream_index());
+          int type = st.codecpar().codec_type();
+          long ptsUs =
+              packet.pts() == AV_NOPTS_VALUE
+                  ? Long.MIN_VALUE
+                  : Math.round(packet.pts() * av_q2d(st.time_base()) * 1_000_000) - startUs;
+          if (type == AVMEDIA_TYPE_VIDEO) {
+            if (firstVideoUs == Long.MIN_VALUE && ptsUs != Long.MIN_VALUE) {
+              firstVideoUs = ptsUs;
+            }
+            video.recordPacket(packet);
+          } else if (type == AVMEDIA_TYPE_AUDIO && audio != null) {
+            audio.recordPacket(packet);
+          }
+          if (ptsUs != Long.MIN_VALUE && ic.duration() > 0) {
+            listener.progress(Math.max(0, Math.min(COPY_SHARE, COPY_SHARE * ptsUs / durationUs)));
+          }
+        }
+        video.stop();
+        if (audio != null) {
+          audio.stop();
+        }
+      } finally {
+        video.release();
+        if (audio != null) {
+          audio.release();
+        }
+      }
+    } catch (FrameRecorder.Exception | FrameGrabber.Exception e) {
+      throw new IllegalStateException("stream copy failed: " + e.getMessage(), e);
+    }
+    return new Copied(segmentStarts(hlsDir, rungName, Math.max(0, firstVideoUs)), withAudio);
+  }
+
+  /** Segment starts after the first: the first packet's time plus the durations before each. */
+  private static List<Long> segmentStarts(Path hlsDir, String rungName, long firstUs) {
+    try {
+      String text = Files.readString(hlsDir.resolve(rungName + ".m3u8"), StandardCharsets.UTF_8);
+      List<Double> extinf = HlsFolder.parse(text).extinf();
+      List<Long> starts = new ArrayList<>();
+      double at = firstUs / 1e6;
+      for (int i = 0; i < extinf.size() - 1; i++) {
+        at += extinf.get(i);
+        starts.add(Math.round(at * 1e6));
+      }
+      return starts;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static AVPacket grab(FFmpegFrameGrabber in) {
+    try {
+      return in.grabPacket();
+    } catch (FrameGrabber.Exception e) {
+      throw new MediaRejected(FailureReason.TRANSCODE_ERROR, e.getMessage());
+    }
+  }
+}
