@@ -41,10 +41,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs one chunk job: take its lease, download the source, encode the chunk's range for every rung,
- * upload its segments into the HLS folder of the parent's attempt (names unique to this chunk
- * attempt), and record its segment lists while counting the parent down. The worker that records
- * the last chunk runs the flow's finishing step. A transient failure fails this chunk alone (the
- * reconciler retries it); bad media ends the whole flow.
+ * upload its segments, storyboard tiles and poster candidate into the HLS folder of the parent's
+ * attempt (names unique to this chunk attempt), and record them while counting the parent down. The
+ * worker that records the last chunk runs the flow's finishing step. A transient failure fails this
+ * chunk alone (the reconciler retries it); bad media ends the whole flow.
  */
 @ApplicationScoped
 public class ChunkJobProcessor {
@@ -175,9 +175,26 @@ public class ChunkJobProcessor {
                   sha256(r.init()),
                   List.copyOf(segments)));
         }
+        ChunkEncoder.Strip strip = out.storyboard();
+        String tilesKey = null;
+        if (strip.tiles() > 0) {
+          tilesKey = S3Keys.hlsPrefix(parentPrefix) + strip.png().getFileName();
+          objects.putFile(tilesKey, strip.png(), "image/png");
+        }
+        FlowResults.Tiles tiles = new FlowResults.Tiles(tilesKey, strip.firstTile(), strip.tiles());
+        FlowResults.Poster poster = null;
+        if (out.poster() != null) {
+          ChunkEncoder.PosterCandidate p = out.poster();
+          String key = S3Keys.hlsPrefix(parentPrefix) + p.jpeg().getFileName();
+          objects.putFile(key, p.jpeg(), "image/jpeg");
+          poster =
+              new FlowResults.Poster(
+                  key, p.size().width(), p.size().height(), Files.size(p.jpeg()), p.score());
+        }
         String result =
             FlowResults.write(
-                new FlowResults.Chunk(range.parentAttempt(), range.index(), out.frames(), rungs));
+                new FlowResults.Chunk(
+                    range.parentAttempt(), range.index(), out.frames(), rungs, tiles, poster));
         done = flows.completeChunk(lease, job, result, settings.lease());
       } catch (TranscodeStopped e) {
         if (keeper.lost()) {

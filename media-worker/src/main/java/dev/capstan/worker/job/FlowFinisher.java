@@ -2,6 +2,7 @@ package dev.capstan.worker.job;
 
 import dev.capstan.model.event.VideoEvent;
 import dev.capstan.model.job.JobState;
+import dev.capstan.model.media.Dimensions;
 import dev.capstan.model.media.RenditionLadder;
 import dev.capstan.model.storage.S3Keys;
 import dev.capstan.storage.ObjectStore;
@@ -9,8 +10,10 @@ import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.event.VideoEventPublisher;
 import dev.capstan.worker.job.TranscodeJobProcessor.Outcome;
 import dev.capstan.worker.job.TranscodeJobProcessor.Result;
+import dev.capstan.worker.transcode.ChunkEncoder;
 import dev.capstan.worker.transcode.FragmentRemuxer;
 import dev.capstan.worker.transcode.JavaCvTranscoder;
+import dev.capstan.worker.transcode.TranscodeResult;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,8 +39,9 @@ import org.jboss.logging.Logger;
  * The flow's finishing step, run once under the parent's lease by the worker that recorded the last
  * chunk: media playlists assembled from the chunks' segment lists (nothing re-encoded or
  * concatenated), the master playlist, the MP4 download remuxed from the download rung's segments
- * and the audio rendition, then the renditions, READY and its events in one transaction, as the
- * single-job path records them.
+ * and the audio rendition, the poster (the chunks' best candidate) and the storyboard (the chunks'
+ * tiles joined), then the renditions, READY and its events in one transaction, as the single-job
+ * path records them.
  */
 @ApplicationScoped
 public class FlowFinisher {
@@ -99,9 +104,7 @@ public class FlowFinisher {
         }
         JobStore.RenditionRow mp4 = download(prefix, own, chunks, dir);
         rows.add(mp4);
-        rows.add(image("thumbnail", "poster", own.poster()));
-        rows.add(image("storyboard", "sprite", own.sprite()));
-        rows.add(image("storyboard", "vtt", own.vtt()));
+        rows.addAll(stills(prefix, own, chunks, dir));
         long hlsBytes = 0;
         for (RungStats r : rungs) {
           hlsBytes += r.bytes();
@@ -154,6 +157,7 @@ public class FlowFinisher {
         if (!store.recordSuccess(parent, success)) {
           return Result.of(Outcome.LEASE_LOST);
         }
+        removeStills(chunks);
         LOG.infof(
             "flow %s: video %s ready from %d chunks (%d frames); finishing took %d ms",
             parent.jobId(),
@@ -361,9 +365,93 @@ public class FlowFinisher {
         size);
   }
 
-  private static JobStore.RenditionRow image(String kind, String name, FlowResults.Image i) {
-    return new JobStore.RenditionRow(
-        kind, name, i.width(), i.height(), null, null, i.key(), i.bytes());
+  /**
+   * The poster (the chunks' best candidate) and the storyboard (the chunks' tiles joined into one
+   * sheet, cues from zero to the end), under the attempt's prefix.
+   */
+  private List<JobStore.RenditionRow> stills(
+      String prefix, FlowResults.Parent own, List<FlowResults.Chunk> chunks, Path dir)
+      throws IOException {
+    FlowResults.Poster best =
+        chunks.stream()
+            .map(FlowResults.Chunk::poster)
+            .filter(Objects::nonNull)
+            .max(Comparator.comparingDouble(FlowResults.Poster::score))
+            .orElseThrow(() -> new IllegalStateException("no chunk kept a poster candidate"));
+    Path poster = dir.resolve("poster.jpg");
+    objects.download(best.key(), poster);
+    String posterKey = S3Keys.thumbnail(prefix);
+    objects.putFile(posterKey, poster, "image/jpeg");
+
+    List<ChunkEncoder.Strip> strips = new ArrayList<>();
+    for (FlowResults.Chunk c : chunks) {
+      FlowResults.Tiles t = c.tiles();
+      if (t == null) {
+        throw new IllegalStateException("chunk " + c.index() + " kept no storyboard tiles");
+      }
+      Path png = null;
+      if (t.tiles() > 0) {
+        png = dir.resolve("tiles%04d.png".formatted(c.index()));
+        objects.download(t.key(), png);
+      }
+      strips.add(new ChunkEncoder.Strip(png, t.firstTile(), t.tiles()));
+    }
+    TranscodeResult.Storyboard board =
+        ChunkEncoder.stitchStoryboard(
+            new Dimensions(own.width(), own.height()),
+            own.durationSeconds(),
+            strips,
+            dir.resolve("storyboard.jpg"),
+            dir.resolve("storyboard.vtt"));
+    if (board == null) {
+      throw new IllegalStateException("no storyboard tile in any chunk");
+    }
+    objects.putFile(S3Keys.storyboardImage(prefix), board.sprite(), "image/jpeg");
+    objects.putFile(S3Keys.storyboardVtt(prefix), board.vtt(), "text/vtt");
+    return List.of(
+        new JobStore.RenditionRow(
+            "thumbnail",
+            "poster",
+            best.width(),
+            best.height(),
+            null,
+            null,
+            posterKey,
+            Files.size(poster)),
+        new JobStore.RenditionRow(
+            "storyboard",
+            "sprite",
+            board.sheet().width(),
+            board.sheet().height(),
+            null,
+            null,
+            S3Keys.storyboardImage(prefix),
+            board.spriteBytes()),
+        new JobStore.RenditionRow(
+            "storyboard",
+            "vtt",
+            board.tile().width(),
+            board.tile().height(),
+            null,
+            null,
+            S3Keys.storyboardVtt(prefix),
+            board.vttBytes()));
+  }
+
+  /** The chunks' tiles and poster candidates, now in the poster and the storyboard. */
+  private void removeStills(List<FlowResults.Chunk> chunks) {
+    for (FlowResults.Chunk c : chunks) {
+      try {
+        if (c.tiles() != null && c.tiles().key() != null) {
+          objects.delete(c.tiles().key());
+        }
+        if (c.poster() != null) {
+          objects.delete(c.poster().key());
+        }
+      } catch (RuntimeException e) {
+        LOG.debugf(e, "could not remove the stills of chunk %d", c.index());
+      }
+    }
   }
 
   private static String fileName(String key) {

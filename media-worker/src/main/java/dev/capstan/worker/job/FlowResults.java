@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * What the steps of a flow hand to its finishing step, as JSON in {@code jobs.result}: each chunk
- * its segments per rung, the parent its audio rendition, poster and storyboard. Keys are full S3
- * keys under the parent attempt's prefix.
+ * its segments per rung, its storyboard tiles and poster candidate, the parent its audio rendition.
+ * Keys are full S3 keys under the parent attempt's prefix.
  */
 final class FlowResults {
   private static final ObjectMapper JSON =
@@ -28,22 +28,19 @@ final class FlowResults {
       String initSha256,
       List<Segment> segments) {}
 
-  record Chunk(int parentAttempt, int index, long frames, List<Rung> rungs) {}
+  /** A chunk's storyboard tiles: {@code tiles} from number {@code firstTile}, side by side. */
+  record Tiles(String key, int firstTile, int tiles) {}
+
+  /** A chunk's best poster candidate and its measure. */
+  record Poster(String key, int width, int height, long bytes, double score) {}
+
+  record Chunk(
+      int parentAttempt, int index, long frames, List<Rung> rungs, Tiles tiles, Poster poster) {}
 
   record Audio(String playlistKey, long peakBps, long averageBps, String codecs, long bytes) {}
 
-  record Image(String key, Integer width, Integer height, long bytes) {}
-
   record Parent(
-      double fps,
-      double durationSeconds,
-      int width,
-      int height,
-      boolean hasAudio,
-      Audio audio,
-      Image poster,
-      Image sprite,
-      Image vtt) {}
+      double fps, double durationSeconds, int width, int height, boolean hasAudio, Audio audio) {}
 
   static String write(Object value) {
     try {

@@ -13,6 +13,7 @@ import dev.capstan.worker.transcode.ChunkEncoder;
 import dev.capstan.worker.transcode.JavaCvTranscoder;
 import dev.capstan.worker.transcode.SourceMedia;
 import dev.capstan.worker.transcode.TranscodeListener;
+import dev.capstan.worker.transcode.TranscodeResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +28,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The parent's side of a flow: decides whether a probed source is split, writes its chunk jobs and
- * publishes them, then makes what is made once for the whole video (audio rendition, poster,
- * storyboard) while other workers encode the chunks, and waits.
+ * publishes them, then makes what must be made once for the whole video (the audio rendition; the
+ * chunks make the poster candidates and storyboard tiles of their ranges) while other workers
+ * encode the chunks, and waits.
  */
 @ApplicationScoped
 public class FlowSplitter {
@@ -82,8 +84,8 @@ public class FlowSplitter {
   }
 
   /**
-   * Writes and publishes the chunk jobs, then encodes the audio, poster and storyboard under the
-   * attempt's prefix and hands the parent over to its chunks.
+   * Writes and publishes the chunk jobs, then encodes the audio under the attempt's prefix and
+   * hands the parent over to its chunks.
    */
   public Split split(
       TranscodeJob job, Lease lease, Path source, SourceMedia media, Path dir, TranscodeListener l)
@@ -123,9 +125,9 @@ public class FlowSplitter {
 
     String prefix = S3Keys.attemptPrefix(lease.videoId(), lease.attempt());
     Path hlsDir = dir.resolve("hls");
-    ChunkEncoder.WholeOutput whole = encoder.encodeWhole(source, media, dir, hlsDir, l);
+    TranscodeResult.HlsAudio hls = encoder.encodeAudio(source, media, hlsDir, l);
     FlowResults.Audio audio = null;
-    if (whole.audio() != null) {
+    if (hls != null) {
       try (Stream<Path> files = Files.list(hlsDir)) {
         for (Path f : files.sorted().toList()) {
           String name = f.getFileName().toString();
@@ -136,16 +138,11 @@ public class FlowSplitter {
       audio =
           new FlowResults.Audio(
               S3Keys.hlsMediaPlaylist(prefix, JavaCvTranscoder.AUDIO_RENDITION),
-              whole.audio().peakBitrateBps(),
-              whole.audio().averageBitrateBps(),
-              whole.audio().codecs(),
-              whole.audio().sizeBytes());
+              hls.peakBitrateBps(),
+              hls.averageBitrateBps(),
+              hls.codecs(),
+              hls.sizeBytes());
     }
-    String posterKey = S3Keys.thumbnail(prefix);
-    objects.putFile(posterKey, whole.poster().path(), "image/jpeg");
-    var board = whole.storyboard();
-    objects.putFile(S3Keys.storyboardImage(prefix), board.sprite(), "image/jpeg");
-    objects.putFile(S3Keys.storyboardVtt(prefix), board.vtt(), "text/vtt");
     FlowResults.Parent result =
         new FlowResults.Parent(
             fps,
@@ -153,24 +150,9 @@ public class FlowSplitter {
             media.display().width(),
             media.display().height(),
             media.hasAudio(),
-            audio,
-            new FlowResults.Image(
-                posterKey,
-                whole.poster().size().width(),
-                whole.poster().size().height(),
-                whole.poster().sizeBytes()),
-            new FlowResults.Image(
-                S3Keys.storyboardImage(prefix),
-                board.sheet().width(),
-                board.sheet().height(),
-                board.spriteBytes()),
-            new FlowResults.Image(
-                S3Keys.storyboardVtt(prefix),
-                board.tile().width(),
-                board.tile().height(),
-                board.vttBytes()));
+            audio);
     LOG.infof(
-        "job %s: the parent's own part (audio, poster, storyboard) took %d ms",
+        "job %s: the parent's own part (audio) took %d ms",
         lease.jobId(), (System.nanoTime() - began) / 1_000_000);
     return switch (flows.parentWaits(lease, FlowResults.write(result), settings.lease())) {
       case FlowStore.ParentTurn.Waiting w -> new Split.Waiting();

@@ -39,9 +39,12 @@ import org.bytedeco.javacv.FrameRecorder;
  * {@link JavaCvTranscoder} (H.264 High, CRF 23 under the rung's cap, fixed GOP, no scene cuts), the
  * same for every chunk, so every chunk writes the same init segment per rung.
  *
- * <p>{@link #encodeWhole}: what is made once for the whole video while the chunks run elsewhere:
- * the audio rendition (one encode, so there are no clicks at chunk joins), the poster and the
- * storyboard (the decoder skips the pictures no other refers to).
+ * <p>Each chunk also keeps the stills of its range: its storyboard tiles (numbered as in the whole
+ * video) and its best poster candidate; {@link #stitchStoryboard} joins the tiles into the sheet
+ * and cues, and the finishing step takes the best candidate as the poster.
+ *
+ * <p>{@link #encodeAudio}: what is made once for the whole video while the chunks run elsewhere:
+ * the audio rendition (one encode, so there are no clicks at chunk joins; no picture is decoded).
  */
 public final class ChunkEncoder {
   static final int AUDIO_BITRATE = 128_000;
@@ -93,8 +96,27 @@ public final class ChunkEncoder {
   public record RungOutput(
       Rung rung, Dimensions size, String level, Path init, List<Segment> segments) {}
 
-  /** A chunk as written: its rungs, largest first, and the pictures each rung holds. */
-  public record ChunkOutput(long frames, List<RungOutput> rungs) {}
+  /**
+   * Some consecutive tiles of a storyboard made apart (by one chunk).
+   *
+   * @param png the tiles side by side, lossless (null when there are none)
+   * @param firstTile the number of the first one in the whole storyboard
+   * @param tiles how many
+   */
+  public record Strip(Path png, int firstTile, int tiles) {}
+
+  /**
+   * A chunk's best poster candidate: a JPEG at the poster's size and its measure (the highest
+   * measure among the chunks' candidates is the whole video's poster).
+   */
+  public record PosterCandidate(Path jpeg, Dimensions size, double score) {}
+
+  /**
+   * A chunk as written: its rungs, largest first, the pictures each rung holds, its storyboard
+   * tiles and its poster candidate (null when its range holds none of the candidate times).
+   */
+  public record ChunkOutput(
+      long frames, List<RungOutput> rungs, Strip storyboard, PosterCandidate poster) {}
 
   /**
    * Encodes {@code spec} for every rung of the ladder into {@code outputDir}.
@@ -114,7 +136,17 @@ public final class ChunkEncoder {
     List<String> levels = new ArrayList<>();
     StallWatch stall = new StallWatch(options.stallTimeout(), System::nanoTime);
     long written = 0;
-    try {
+    // The stills of the range: pictures on the output grid, the one before the range's first at
+    // (startFrame - 1) / fps, so a tile or candidate time between two chunks goes to exactly one.
+    double after = (spec.startFrame() - 1) / fps;
+    Dimensions posterSize = RenditionLadder.outputSize(media.display(), RenditionLadder.DOWNLOAD);
+    Strip strip;
+    PosterCandidate candidate = null;
+    try (PosterPicker poster =
+            new PosterPicker(
+                posterSize.width(), posterSize.height(), media.durationSeconds(), after);
+        StoryboardBuilder storyboard =
+            new StoryboardBuilder(media.display(), media.durationSeconds(), after)) {
       Files.createDirectories(outputDir);
       for (Rung rung : rungs) {
         Dimensions size = RenditionLadder.outputSize(media.display(), rung);
@@ -165,11 +197,14 @@ public final class ChunkEncoder {
           // A hole in the source's timing is filled with the picture before it, as the
           // single-job path's constant-rate feed does.
           while (slot < due && slot < spec.endFrame()) {
-            record(recorders, previous.frame != null ? previous.frame : frame);
+            Frame fill = previous.frame != null ? previous.frame : frame;
+            record(recorders, fill);
+            still(poster, storyboard, fill, slot / fps);
             slot++;
           }
           if (slot < spec.endFrame()) {
             record(recorders, frame);
+            still(poster, storyboard, frame, slot / fps);
             slot++;
             previous.keep(frame);
           }
@@ -189,7 +224,13 @@ public final class ChunkEncoder {
       for (FFmpegFrameRecorder r : recorders) {
         r.stop();
       }
-    } catch (FrameRecorder.Exception e) {
+      strip = storyboard.writeStrip(outputDir.resolve(spec.filePrefix() + "storyboard.png"));
+      if (poster.best() != null) {
+        Path jpeg = outputDir.resolve(spec.filePrefix() + "poster.jpg");
+        Jpeg.write(poster.best(), jpeg);
+        candidate = new PosterCandidate(jpeg, posterSize, poster.bestScore());
+      }
+    } catch (FrameRecorder.Exception | FrameFilter.Exception e) {
       throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -209,7 +250,26 @@ public final class ChunkEncoder {
               outputDir.resolve(name + "_init.mp4"),
               segments(outputDir, name, fps, written)));
     }
-    return new ChunkOutput(written, List.copyOf(out));
+    return new ChunkOutput(written, List.copyOf(out), strip, candidate);
+  }
+
+  private static void still(
+      PosterPicker poster, StoryboardBuilder storyboard, Frame picture, double seconds)
+      throws FrameFilter.Exception {
+    poster.offer(picture, AV_PIX_FMT_YUV420P, seconds);
+    storyboard.offer(picture, AV_PIX_FMT_YUV420P, seconds);
+  }
+
+  /**
+   * The whole video's storyboard (sheet and cues, into {@code sprite} and {@code vtt}) from the
+   * chunks' strips in order.
+   *
+   * @throws IllegalStateException when a strip is missing or does not follow the one before
+   */
+  public static TranscodeResult.Storyboard stitchStoryboard(
+      Dimensions display, double durationSeconds, List<Strip> strips, Path sprite, Path vtt)
+      throws IOException {
+    return StoryboardBuilder.stitch(display, durationSeconds, strips, sprite, vtt);
   }
 
   /**
@@ -265,37 +325,22 @@ public final class ChunkEncoder {
     throw new IllegalStateException(init + " holds no avcC record");
   }
 
-  /** What {@link #encodeWhole} made. */
-  public record WholeOutput(
-      TranscodeResult.HlsAudio audio,
-      TranscodeResult.OutputFile poster,
-      TranscodeResult.Storyboard storyboard) {}
-
   /**
-   * The audio rendition ({@code audio.m3u8} and its segments, in {@code hlsDir}), the poster and
-   * the storyboard of the whole source (into {@code outputDir}).
+   * The audio rendition of the whole source ({@code audio.m3u8} and its segments, in {@code
+   * hlsDir}); null when the source has no audio. Only audio packets are decoded.
    */
-  public WholeOutput encodeWhole(
-      Path source, SourceMedia media, Path outputDir, Path hlsDir, TranscodeListener listener) {
-    Dimensions downloadSize = RenditionLadder.outputSize(media.display(), RenditionLadder.DOWNLOAD);
+  public TranscodeResult.HlsAudio encodeAudio(
+      Path source, SourceMedia media, Path hlsDir, TranscodeListener listener) {
+    if (!media.hasAudio()) {
+      return null;
+    }
     FFmpegFrameRecorder audio = null;
     StallWatch stall = new StallWatch(options.stallTimeout(), System::nanoTime);
-    try (PosterPicker poster =
-            new PosterPicker(downloadSize.width(), downloadSize.height(), media.durationSeconds());
-        StoryboardBuilder storyboard =
-            new StoryboardBuilder(media.display(), media.durationSeconds());
-        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile())) {
+    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile())) {
       Files.createDirectories(hlsDir);
-      if (media.hasAudio()) {
-        audio = hlsRecorder(hlsDir, JavaCvTranscoder.AUDIO_RENDITION, 0, 0, AUDIO_CHANNELS, 0);
-        configureAudio(audio);
-        audio.start();
-      }
-      grabber.setPixelFormat(AV_PIX_FMT_YUV420P);
-      grabber.setVideoOption("threads", options.threadsOption());
-      // Pictures only feed the poster and the storyboard: frames no other frame refers to need not
-      // be decoded (keyframes alone would leave the storyboard's tiles seconds off their cues).
-      grabber.setVideoOption("skip_frame", "noref");
+      audio = hlsRecorder(hlsDir, JavaCvTranscoder.AUDIO_RENDITION, 0, 0, AUDIO_CHANNELS, 0);
+      configureAudio(audio);
+      audio.start();
       grabber.start();
       long originUs = grabber.getFormatContext().start_time();
       if (originUs == AV_NOPTS_VALUE) {
@@ -303,45 +348,26 @@ public final class ChunkEncoder {
       }
       double durationUs = media.durationSeconds() * 1_000_000;
       Frame frame;
-      while ((frame = grabber.grab()) != null) {
+      while ((frame = grabber.grabSamples()) != null) {
         stall.check();
         if (listener.shouldStop()) {
           throw new TranscodeStopped("stopped on request");
         }
-        long ts = Math.max(0, frame.timestamp - originUs);
-        if (frame.image != null) {
-          poster.offer(frame, AV_PIX_FMT_YUV420P, ts / 1e6);
-          storyboard.offer(frame, AV_PIX_FMT_YUV420P, ts / 1e6);
-        } else if (frame.samples != null && audio != null) {
-          audio.record(frame);
-        } else {
+        if (frame.samples == null) {
           continue;
         }
+        audio.record(frame);
+        long ts = Math.max(0, frame.timestamp - originUs);
         stall.advanced(ts);
         if (durationUs > 0) {
           listener.progress(Math.min(1.0, ts / durationUs));
         }
       }
-      if (audio != null) {
-        audio.stop();
-      }
-      Path posterFile = outputDir.resolve("poster.jpg");
-      Jpeg.write(poster.best(), posterFile);
-      TranscodeResult.Storyboard board =
-          storyboard.write(
-              outputDir.resolve("storyboard.jpg"),
-              outputDir.resolve("storyboard.vtt"),
-              "storyboard.jpg",
-              media.durationSeconds());
-      TranscodeResult.HlsAudio hlsAudio = audio == null ? null : readAudio(hlsDir);
-      return new WholeOutput(
-          hlsAudio,
-          new TranscodeResult.OutputFile(
-              posterFile, downloadSize, Files.size(posterFile), null, null),
-          board);
+      audio.stop();
+      return readAudio(hlsDir);
     } catch (FrameGrabber.Exception e) {
       throw new MediaRejected(FailureReason.TRANSCODE_ERROR, e.getMessage());
-    } catch (FrameRecorder.Exception | FrameFilter.Exception e) {
+    } catch (FrameRecorder.Exception e) {
       throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

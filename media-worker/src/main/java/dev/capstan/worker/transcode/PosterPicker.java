@@ -2,6 +2,7 @@ package dev.capstan.worker.transcode;
 
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameFilter;
 
@@ -20,20 +21,32 @@ final class PosterPicker implements AutoCloseable {
   private final double[] candidates;
   private final Thumbnailer scaler;
   private int next;
-  private boolean first = true;
+  private boolean first;
   private double bestScore = -1;
   private BufferedImage best;
 
   PosterPicker(int width, int height, double durationSeconds) {
+    this(width, height, durationSeconds, Double.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * The best candidate of one part of the video only (a chunk): the candidates after {@code
+   * afterSeconds} (the time of the picture before the part's first); the first picture is one only
+   * for the part that starts the video. The best of the parts' bests is the whole video's.
+   */
+  PosterPicker(int width, int height, double durationSeconds, double afterSeconds) {
     this.scaler = new Thumbnailer(width, height);
+    double[] all;
     if (durationSeconds > 0) {
-      candidates = new double[SHARES.length];
+      all = new double[SHARES.length];
       for (int i = 0; i < SHARES.length; i++) {
-        candidates[i] = SHARES[i] * durationSeconds;
+        all[i] = SHARES[i] * durationSeconds;
       }
     } else {
-      candidates = SECONDS.clone();
+      all = SECONDS.clone();
     }
+    candidates = Arrays.stream(all).filter(c -> c > afterSeconds).toArray();
+    first = afterSeconds < 0;
   }
 
   /** A decoded picture (YUV, luma plane first) at {@code seconds} into the source. */
@@ -55,6 +68,11 @@ final class PosterPicker implements AutoCloseable {
         bestScore = score;
       }
     }
+  }
+
+  /** The chosen frame's measure (see {@link #lumaScore}); -1 when there is none. */
+  double bestScore() {
+    return bestScore;
   }
 
   /** The chosen frame; null if no picture was offered. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameFilter;
 
@@ -32,16 +33,32 @@ final class StoryboardBuilder implements AutoCloseable {
 
   private final Dimensions tile;
   private final double interval;
+  private final int firstTile;
   private final Thumbnailer scaler;
   private final List<BufferedImage> tiles = new ArrayList<>();
 
   StoryboardBuilder(Dimensions display, double durationSeconds) {
+    this(display, durationSeconds, Double.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * The tiles of one part of the video only (a chunk): those whose slot starts after {@code
+   * afterSeconds} (the time of the picture before the part's first), numbered as in the whole
+   * video, so the parts' tiles join into the whole storyboard.
+   */
+  StoryboardBuilder(Dimensions display, double durationSeconds, double afterSeconds) {
     this.tile = tileSize(display);
-    this.interval =
-        durationSeconds > 0
-            ? Math.max(1, Math.ceil(durationSeconds / MAX_TILES))
-            : UNKNOWN_DURATION_INTERVAL;
+    this.interval = interval(durationSeconds);
+    this.firstTile =
+        afterSeconds < 0 ? 0 : (int) Math.min(MAX_TILES, Math.floor(afterSeconds / interval) + 1);
     this.scaler = new Thumbnailer(tile.width(), tile.height());
+  }
+
+  /** Seconds between tiles for a video of this duration. */
+  static double interval(double durationSeconds) {
+    return durationSeconds > 0
+        ? Math.max(1, Math.ceil(durationSeconds / MAX_TILES))
+        : UNKNOWN_DURATION_INTERVAL;
   }
 
   static Dimensions tileSize(Dimensions display) {
@@ -57,7 +74,7 @@ final class StoryboardBuilder implements AutoCloseable {
 
   /** A decoded picture at {@code seconds}; kept when a tile's slot has come. */
   void offer(Frame picture, int pixelFormat, double seconds) throws FrameFilter.Exception {
-    if (tiles.size() >= MAX_TILES || seconds < tiles.size() * interval) {
+    if (nextTile() >= MAX_TILES || seconds < nextTile() * interval) {
       return;
     }
     BufferedImage image = scaler.take(picture, pixelFormat);
@@ -65,9 +82,72 @@ final class StoryboardBuilder implements AutoCloseable {
       return;
     }
     // A hole in the source's timing (VFR, dropped frames) leaves no slot empty.
-    while (tiles.size() < MAX_TILES && seconds >= tiles.size() * interval) {
+    while (nextTile() < MAX_TILES && seconds >= nextTile() * interval) {
       tiles.add(image);
     }
+  }
+
+  private int nextTile() {
+    return firstTile + tiles.size();
+  }
+
+  /** The tiles kept so far, side by side in one lossless strip, and where they go. */
+  ChunkEncoder.Strip writeStrip(Path png) throws IOException {
+    if (tiles.isEmpty()) {
+      return new ChunkEncoder.Strip(null, firstTile, 0);
+    }
+    BufferedImage strip =
+        new BufferedImage(tiles.size() * tile.width(), tile.height(), BufferedImage.TYPE_3BYTE_BGR);
+    Graphics2D g = strip.createGraphics();
+    for (int i = 0; i < tiles.size(); i++) {
+      g.drawImage(tiles.get(i), i * tile.width(), 0, null);
+    }
+    g.dispose();
+    if (!ImageIO.write(strip, "png", png.toFile())) {
+      throw new IOException("no PNG writer");
+    }
+    return new ChunkEncoder.Strip(png, firstTile, tiles.size());
+  }
+
+  /**
+   * The storyboard of the whole video from its parts' strips, which must follow each other with no
+   * tile missing or twice.
+   */
+  static TranscodeResult.Storyboard stitch(
+      Dimensions display,
+      double durationSeconds,
+      List<ChunkEncoder.Strip> strips,
+      Path sprite,
+      Path vtt)
+      throws IOException {
+    Dimensions tile = tileSize(display);
+    List<BufferedImage> all = new ArrayList<>();
+    for (ChunkEncoder.Strip s : strips) {
+      if (s.firstTile() != all.size()) {
+        throw new IllegalStateException(
+            "storyboard strip from tile " + s.firstTile() + " follows " + all.size() + " tiles");
+      }
+      if (s.tiles() == 0) {
+        continue;
+      }
+      BufferedImage strip = ImageIO.read(s.png().toFile());
+      if (strip == null
+          || strip.getWidth() != s.tiles() * tile.width()
+          || strip.getHeight() != tile.height()) {
+        throw new IllegalStateException("storyboard strip " + s.png() + " is not its tiles");
+      }
+      for (int i = 0; i < s.tiles(); i++) {
+        all.add(strip.getSubimage(i * tile.width(), 0, tile.width(), tile.height()));
+      }
+    }
+    return render(
+        all,
+        tile,
+        interval(durationSeconds),
+        sprite,
+        vtt,
+        sprite.getFileName().toString(),
+        durationSeconds);
   }
 
   /**
@@ -77,6 +157,18 @@ final class StoryboardBuilder implements AutoCloseable {
    * @param durationSeconds where the last cue ends
    */
   TranscodeResult.Storyboard write(Path sprite, Path vtt, String spriteName, double durationSeconds)
+      throws IOException {
+    return render(tiles, tile, interval, sprite, vtt, spriteName, durationSeconds);
+  }
+
+  private static TranscodeResult.Storyboard render(
+      List<BufferedImage> tiles,
+      Dimensions tile,
+      double interval,
+      Path sprite,
+      Path vtt,
+      String spriteName,
+      double durationSeconds)
       throws IOException {
     if (tiles.isEmpty()) {
       return null;

@@ -25,6 +25,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.imageio.ImageIO;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -209,6 +211,7 @@ class ChunkedFlowIT {
     for (Map<String, Object> r : renditions) {
       assertThat(objects.head((String) r.get("s3_key"))).as("%s", r.get("s3_key")).isPresent();
     }
+    assertStills(s, prefix, renditions);
     String master = objects.getText(S3Keys.hlsMaster(prefix));
     assertThat(master)
         .contains(
@@ -267,6 +270,71 @@ class ChunkedFlowIT {
     assertThat(decodedPictures(mp4)).as("pictures in the MP4 download").isEqualTo(FRAMES);
     assertThat(objects.getText(S3Keys.hlsMediaPlaylist(prefix, "audio")))
         .contains("#EXT-X-ENDLIST");
+  }
+
+  /**
+   * The poster and the storyboard stitched from the chunks' stills: one cue a second from 0 to the
+   * end with no gap, each on its own tile of the sheet, tiles that change from cue to cue (a chunk
+   * join repeating or dropping a picture would not), and the chunks' stills removed.
+   */
+  private void assertStills(Seeded s, String prefix, List<Map<String, Object>> renditions)
+      throws Exception {
+    Map<String, Object> poster =
+        renditions.stream().filter(r -> "poster".equals(r.get("name"))).findFirst().orElseThrow();
+    Path dir = Files.createTempDirectory("capstan-flow-stills");
+    Path posterFile = dir.resolve("poster.jpg");
+    objects.download(S3Keys.thumbnail(prefix), posterFile);
+    BufferedImage posterImage = ImageIO.read(posterFile.toFile());
+    assertThat(posterImage.getWidth()).isEqualTo(320).isEqualTo(poster.get("width"));
+    assertThat(posterImage.getHeight()).isEqualTo(180).isEqualTo(poster.get("height"));
+
+    List<String> lines = objects.getText(S3Keys.storyboardVtt(prefix)).lines().toList();
+    assertThat(lines.get(0)).isEqualTo("WEBVTT");
+    List<String> cues = lines.stream().filter(l -> l.contains(" --> ")).toList();
+    assertThat(cues).hasSize(24);
+    for (int i = 0; i < 24; i++) {
+      assertThat(cues.get(i)).isEqualTo("00:00:%02d.000 --> 00:00:%02d.000".formatted(i, i + 1));
+      assertThat(lines.get(lines.indexOf(cues.get(i)) + 1))
+          .isEqualTo("storyboard.jpg#xywh=%d,%d,160,90".formatted((i % 10) * 160, (i / 10) * 90));
+    }
+    Path sprite = dir.resolve("storyboard.jpg");
+    objects.download(S3Keys.storyboardImage(prefix), sprite);
+    BufferedImage sheet = ImageIO.read(sprite.toFile());
+    assertThat(sheet.getWidth()).isEqualTo(1600);
+    assertThat(sheet.getHeight()).isEqualTo(270);
+    for (int i = 0; i + 1 < 24; i++) {
+      assertThat(difference(tile(sheet, i), tile(sheet, i + 1)))
+          .as("tile %d differs from tile %d", i, i + 1)
+          .isGreaterThan(2);
+    }
+    for (Map<String, Object> row :
+        rows("SELECT result FROM jobs WHERE parent_id = ? AND state = 'SUCCEEDED'", s.jobId())) {
+      String result = (String) row.get("result");
+      assertThat(result).contains("storyboard.png", "poster.jpg");
+      for (String key :
+          java.util.regex.Pattern.compile("\"([^\"]+_(?:storyboard\\.png|poster\\.jpg))\"")
+              .matcher(result)
+              .results()
+              .map(m -> m.group(1))
+              .toList()) {
+        assertThat(objects.head(key)).as("%s removed once stitched", key).isEmpty();
+      }
+    }
+  }
+
+  private static BufferedImage tile(BufferedImage sheet, int i) {
+    return sheet.getSubimage((i % 10) * 160, (i / 10) * 90, 160, 90);
+  }
+
+  /** Mean absolute difference of the two images' green levels (0-255). */
+  private static double difference(BufferedImage a, BufferedImage b) {
+    double sum = 0;
+    for (int y = 0; y < a.getHeight(); y++) {
+      for (int x = 0; x < a.getWidth(); x++) {
+        sum += Math.abs(((a.getRGB(x, y) >> 8) & 0xff) - ((b.getRGB(x, y) >> 8) & 0xff));
+      }
+    }
+    return sum / (a.getWidth() * a.getHeight());
   }
 
   private static int decodedPictures(Path file) throws Exception {
