@@ -10,6 +10,7 @@ import dev.capstan.worker.event.VideoEventPublisher;
 import dev.capstan.worker.transcode.HlsFolder;
 import dev.capstan.worker.transcode.JavaCvTranscoder;
 import dev.capstan.worker.transcode.SourceMedia;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * Publishes a transcode's HLS output while it is being written: every scan of the local HLS folder
@@ -81,9 +83,22 @@ final class SegmentPublisher implements AutoCloseable {
   private final double fps;
   private final Map<String, Rendition> renditions = new LinkedHashMap<>();
   private final Set<String> uploadedFiles = new HashSet<>();
+  // The job's log context (video, job, trace ids) and trace context, taken from the job's thread
+  // when this is made, so the publisher's log lines and S3 spans belong to the job's trace.
+  private final Map<String, Object> logContext = MDC.getMap();
+  private final Context traceContext = Context.current();
   private final ScheduledExecutorService scanner =
       Executors.newSingleThreadScheduledExecutor(
-          r -> Thread.ofPlatform().name("segment-publisher").daemon().unstarted(r));
+          r ->
+              Thread.ofPlatform()
+                  .name("segment-publisher")
+                  .daemon()
+                  .unstarted(
+                      traceContext.wrap(
+                          () -> {
+                            logContext.forEach(MDC::put);
+                            r.run();
+                          })));
   private String master;
   private boolean playable;
   private volatile boolean stopped;
