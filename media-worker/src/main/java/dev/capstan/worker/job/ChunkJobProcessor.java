@@ -30,13 +30,11 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -218,7 +216,7 @@ public class ChunkJobProcessor {
         return failChunk(lease, JobFailure.ofInternal(e), uploaded, job, keeper);
       }
     } finally {
-      deleteTree(dir);
+      WorkFolder.delete(dir);
       metrics.busy(false);
     }
     return switch (done) {
@@ -274,17 +272,6 @@ public class ChunkJobProcessor {
           .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warnf(e, "could not remove work folder %s", dir);
     }
   }
 

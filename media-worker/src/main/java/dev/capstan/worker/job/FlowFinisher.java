@@ -32,7 +32,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -189,7 +188,7 @@ public class FlowFinisher {
         return new Result(Outcome.FAILED, failure);
       }
     } finally {
-      deleteTree(dir);
+      WorkFolder.delete(dir);
     }
   }
 
@@ -461,17 +460,6 @@ public class FlowFinisher {
   private static void deleteAll(List<Path> files) throws IOException {
     for (Path p : files) {
       Files.deleteIfExists(p);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warnf(e, "could not remove work folder %s", dir);
     }
   }
 

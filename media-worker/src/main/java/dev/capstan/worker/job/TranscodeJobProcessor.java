@@ -32,7 +32,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -302,7 +301,7 @@ public class TranscodeJobProcessor {
       if (publisher != null) {
         publisher.close();
       }
-      deleteTree(dir);
+      WorkFolder.delete(dir);
       metrics.busy(false);
     }
   }
@@ -543,17 +542,6 @@ public class TranscodeJobProcessor {
       objects.deletePrefix(prefix);
     } catch (RuntimeException e) {
       LOG.debugf(e, "could not remove partial output under %s", prefix);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warnf(e, "could not remove work folder %s", dir);
     }
   }
 
