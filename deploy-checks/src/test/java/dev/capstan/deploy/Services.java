@@ -49,8 +49,11 @@ enum Services {
           WORKER,
           Set.of());
 
-  /** Read by the image's entrypoint, not by the application's configuration. */
-  private static final Set<String> IMAGE_VARIABLES = Set.of("JAVA_OPTS");
+  /**
+   * Read by the image's entrypoint (JAVA_OPTS) or by glibc (MALLOC_ARENA_MAX: the worker's encoder
+   * threads would each grow a malloc arena of their own), not by the application's configuration.
+   */
+  private static final Set<String> IMAGE_VARIABLES = Set.of("JAVA_OPTS", "MALLOC_ARENA_MAX");
 
   private static final Pattern PROPERTY_LINE =
       Pattern.compile("^(?:%[\\w-]+\\.)?([\\w.\\-\"/]+)\\s*=");
