@@ -1,9 +1,7 @@
 package dev.capstan.worker.transcode;
 
-import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_AAC;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
-import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
 
 import dev.capstan.model.media.Dimensions;
 import dev.capstan.model.media.RenditionLadder;
@@ -47,9 +45,6 @@ import org.bytedeco.javacv.FrameRecorder;
  * the audio rendition (one encode, so there are no clicks at chunk joins; no picture is decoded).
  */
 public final class ChunkEncoder {
-  static final int AUDIO_BITRATE = 128_000;
-  static final int AUDIO_SAMPLE_RATE = 48_000;
-  static final int AUDIO_CHANNELS = 2;
 
   /** Keyframe interval of every rung, as in the single-job path. */
   public static final double GOP_SECONDS = 2.0;
@@ -161,7 +156,8 @@ public final class ChunkEncoder {
                 0,
                 spec.firstSegment());
         recorders.add(r);
-        configureVideo(r, fps, gop, rung.maxVideoKbps(), level);
+        JavaCvTranscoder.configureH264(
+            r, fps, gop, rung.maxVideoKbps(), level, options.threadsOption());
         r.start();
         // Absolute output time: the first picture is frame startFrame of the whole video.
         r.setFrameNumber(Math.toIntExact(spec.startFrame()));
@@ -338,8 +334,10 @@ public final class ChunkEncoder {
     StallWatch stall = new StallWatch(options.stallTimeout(), System::nanoTime);
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile())) {
       Files.createDirectories(hlsDir);
-      audio = hlsRecorder(hlsDir, JavaCvTranscoder.AUDIO_RENDITION, 0, 0, AUDIO_CHANNELS, 0);
-      configureAudio(audio);
+      audio =
+          hlsRecorder(
+              hlsDir, JavaCvTranscoder.AUDIO_RENDITION, 0, 0, JavaCvTranscoder.AUDIO_CHANNELS, 0);
+      JavaCvTranscoder.configureAudio(audio);
       audio.start();
       grabber.start();
       long originUs = grabber.getFormatContext().start_time();
@@ -423,32 +421,6 @@ public final class ChunkEncoder {
     // init segment accounts for them, in every chunk alike.
     r.setOption("avoid_negative_ts", "disabled");
     return r;
-  }
-
-  private void configureVideo(
-      FFmpegFrameRecorder recorder, double fps, int gop, int maxKbps, String level) {
-    recorder.setVideoCodecName("libx264");
-    recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
-    recorder.setImageScalingFlags(SWS_BICUBIC);
-    recorder.setFrameRate(fps);
-    recorder.setGopSize(gop);
-    recorder.setVideoBitrate(0);
-    recorder.setVideoOption("threads", options.threadsOption());
-    recorder.setVideoOption("preset", "veryfast");
-    recorder.setVideoOption("crf", "23");
-    recorder.setVideoOption("profile", "high");
-    recorder.setVideoOption("level", level);
-    recorder.setVideoOption("maxrate", maxKbps + "k");
-    recorder.setVideoOption("bufsize", (2 * maxKbps) + "k");
-    recorder.setVideoOption(
-        "x264-params", "keyint=%d:min-keyint=%d:scenecut=0".formatted(gop, gop));
-  }
-
-  private static void configureAudio(FFmpegFrameRecorder recorder) {
-    recorder.setAudioCodec(AV_CODEC_ID_AAC);
-    recorder.setAudioBitrate(AUDIO_BITRATE);
-    recorder.setSampleRate(AUDIO_SAMPLE_RATE);
-    recorder.setAudioChannels(AUDIO_CHANNELS);
   }
 
   private static void record(List<FFmpegFrameRecorder> recorders, Frame picture)

@@ -78,7 +78,7 @@ import org.bytedeco.javacv.FrameRecorder;
 public final class JavaCvTranscoder implements Transcoder {
   private static final int AUDIO_BITRATE = 128_000;
   private static final int AUDIO_SAMPLE_RATE = 48_000;
-  private static final int AUDIO_CHANNELS = 2;
+  static final int AUDIO_CHANNELS = 2;
   private static final double GOP_SECONDS = 2.0;
   private static final double HLS_SEGMENT_SECONDS = 4.0;
   private static final double FALLBACK_FPS = 30.0;
@@ -600,13 +600,28 @@ public final class JavaCvTranscoder implements Transcoder {
       String level,
       int threads) {
     int gop = Math.max(1, (int) Math.round(fps * gopSeconds));
+    configureH264(recorder, fps, gop, maxKbps, level, Integer.toString(threads));
+  }
+
+  /**
+   * The encoder settings of every picture Capstan encodes, shared with {@link ChunkEncoder} so a
+   * chunk's rungs match a single job's: H.264 High yuv420p, veryfast, CRF 23 under {@code maxKbps}
+   * (bufsize twice that), a fixed GOP of {@code gop} pictures without scene cuts.
+   */
+  static void configureH264(
+      FFmpegFrameRecorder recorder,
+      double fps,
+      int gop,
+      int maxKbps,
+      String level,
+      String threads) {
     recorder.setVideoCodecName("libx264");
     recorder.setPixelFormat(AV_PIX_FMT_YUV420P);
     recorder.setImageScalingFlags(SWS_BICUBIC);
     recorder.setFrameRate(fps);
     recorder.setGopSize(gop);
     recorder.setVideoBitrate(0);
-    recorder.setVideoOption("threads", Integer.toString(threads));
+    recorder.setVideoOption("threads", threads);
     recorder.setVideoOption("preset", "veryfast");
     recorder.setVideoOption("crf", "23");
     recorder.setVideoOption("profile", "high");
@@ -617,8 +632,8 @@ public final class JavaCvTranscoder implements Transcoder {
         "x264-params", "keyint=%d:min-keyint=%d:scenecut=0".formatted(gop, gop));
   }
 
-  /** AAC-LC stereo 48 kHz. */
-  private static void configureAudio(FFmpegFrameRecorder recorder) {
+  /** AAC-LC stereo 48 kHz (also {@link ChunkEncoder}'s). */
+  static void configureAudio(FFmpegFrameRecorder recorder) {
     recorder.setAudioCodec(AV_CODEC_ID_AAC);
     recorder.setAudioBitrate(AUDIO_BITRATE);
     recorder.setSampleRate(AUDIO_SAMPLE_RATE);
