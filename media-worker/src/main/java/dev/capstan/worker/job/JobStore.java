@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
@@ -428,37 +430,52 @@ public class JobStore {
     }
   }
 
+  /**
+   * The videos of the completions become ready, with one statement: what differs per video is
+   * picked by {@code CASE id}.
+   */
   private static void markReady(Connection c, List<Completion> held, Instant now)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            """
-            UPDATE videos SET status = ?, output_prefix = ?, duration_seconds = ?, width = ?,
-              height = ?, fps = ?, has_audio = ?, progress_percent = 100, progress_stage = ?,
-              progress_eta_seconds = NULL, error_code = NULL, error_message = NULL, updated_at = ?
-            WHERE id = ?""")) {
+    String when = String.join(" ", Collections.nCopies(held.size(), "WHEN ? THEN ?"));
+    List<Object> params = new ArrayList<>();
+    params.add(VideoStatus.READY.wireName());
+    List<Function<Success, Object>> columns =
+        List.of(
+            Success::outputPrefix,
+            Success::durationSeconds,
+            Success::width,
+            Success::height,
+            Success::fps,
+            Success::hasAudio);
+    for (var column : columns) {
       for (Completion d : held) {
-        Success s = d.success();
-        bind(
-            ps,
-            VideoStatus.READY.wireName(),
-            s.outputPrefix(),
-            s.durationSeconds(),
-            s.width(),
-            s.height(),
-            s.fps(),
-            s.hasAudio(),
-            ProgressStage.DONE.wireName(),
-            utc(now),
-            d.lease().videoId());
-        if (held.size() == 1) {
-          ps.executeUpdate();
-          return;
-        }
-        ps.addBatch();
+        params.add(d.lease().videoId());
+        params.add(column.apply(d.success()));
       }
-      ps.executeBatch();
     }
+    params.add(ProgressStage.DONE.wireName());
+    params.add(utc(now));
+    held.forEach(d -> params.add(d.lease().videoId()));
+    String pick = "CASE id " + when + " END";
+    update(
+        c,
+        "UPDATE videos FORCE INDEX (PRIMARY) SET status = ?, output_prefix = "
+            + pick
+            + ", duration_seconds = "
+            + pick
+            + ", width = "
+            + pick
+            + ", height = "
+            + pick
+            + ", fps = "
+            + pick
+            + ", has_audio = "
+            + pick
+            + ", progress_percent = 100, progress_stage = ?, progress_eta_seconds = NULL,"
+            + " error_code = NULL, error_message = NULL, updated_at = ? WHERE id IN "
+            + marks(held.size())
+            + " ORDER BY id",
+        params);
   }
 
   /**
@@ -699,43 +716,44 @@ public class JobStore {
   }
 
   /**
-   * Records the entries of many queued jobs in one transaction (rows no longer queued as that
+   * Records the entries of many queued jobs with one statement (rows no longer queued as that
    * attempt are left alone): only bookkeeping for the reconciler, which publishes again what it
-   * finds unrecorded.
+   * finds unrecorded. The rows are locked in key order, as every batch locks them.
    */
   public void recordPublished(List<Publication> publications) throws SQLException {
     if (publications.isEmpty()) {
       return;
     }
+    // One publication per job: the latest entry wins.
+    Map<String, Publication> byJob = new TreeMap<>();
+    publications.forEach(p -> byJob.put(p.jobId(), p));
+    List<Object> entryCases = new ArrayList<>();
+    List<Object> attemptCases = new ArrayList<>();
+    for (Publication p : byJob.values()) {
+      entryCases.add(p.jobId());
+      entryCases.add(p.entryId());
+      attemptCases.add(p.jobId());
+      attemptCases.add(p.attempt());
+    }
+    String when = String.join(" ", Collections.nCopies(byJob.size(), "WHEN ? THEN ?"));
     Instant now = clock.instant();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                """
-                UPDATE jobs SET stream_entry_id = ?, published_at = ?, updated_at = ?
-                WHERE id = ? AND attempt = ? AND state = ?""")) {
-      if (publications.size() == 1) {
-        Publication p = publications.get(0);
-        bind(ps, p.entryId(), utc(now), utc(now), p.jobId(), p.attempt(), JobState.QUEUED.name());
-        ps.executeUpdate();
-        return;
-      }
-      c.setAutoCommit(false);
-      try {
-        // Rows in key order, as every batch locks them, so this never deadlocks with a claim.
-        for (Publication p :
-            publications.stream().sorted(Comparator.comparing(Publication::jobId)).toList()) {
-          bind(ps, p.entryId(), utc(now), utc(now), p.jobId(), p.attempt(), JobState.QUEUED.name());
-          ps.addBatch();
-        }
-        ps.executeBatch();
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+    try (Connection c = dataSource.getConnection()) {
+      update(
+          c,
+          "UPDATE jobs FORCE INDEX (PRIMARY) SET stream_entry_id = CASE id "
+              + when
+              + " END, published_at = ?, updated_at = ? WHERE id IN "
+              + marks(byJob.size())
+              + " AND state = ? AND attempt = CASE id "
+              + when
+              + " END ORDER BY id",
+          concat(
+              entryCases,
+              utc(now),
+              utc(now),
+              new ArrayList<Object>(byJob.keySet()),
+              JobState.QUEUED.name(),
+              attemptCases));
     }
   }
 

@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -130,30 +131,51 @@ public class TranscodeJobProcessor {
    */
   public Result process(TranscodeJob job, JobLane lane, String owner, BooleanSupplier handBack)
       throws SQLException {
-    if (job.isChunk()) {
-      return chunks.process(job, lane, owner, handBack);
+    Optional<Result> chunk = processChunk(job, lane, owner, handBack);
+    if (chunk.isPresent()) {
+      return chunk.get();
     }
     JobStore.Claim claim =
         store.claim(job.jobId(), job.videoId(), job.attempt(), owner, settings.lease());
     return switch (claim) {
       case JobStore.Claim.NotAvailable n -> Result.of(Outcome.SKIPPED);
       case JobStore.Claim.Refused r -> {
-        events.publish(VideoEvent.status(job.videoId(), "failed", clock.instant()));
+        refused(job, r.why());
         yield new Result(Outcome.DEAD, new JobFailure(FailureReason.INTERNAL, r.why(), r.why()));
       }
-      case JobStore.Claim.Taken t -> {
-        metrics.started();
-        registry.working(job.jobId(), job.videoId(), job.attempt(), lane);
-        try {
-          events.publish(VideoEvent.status(job.videoId(), "processing", clock.instant()));
-          Result result = run(job, t.lease(), handBack);
-          announce(job.videoId(), result);
-          yield result;
-        } finally {
-          registry.idle();
-        }
-      }
+      case JobStore.Claim.Taken t -> runTaken(job, lane, t.lease(), handBack);
     };
+  }
+
+  /**
+   * Runs a flow's chunk job, which is claimed through its flow rather than with a batch of leases;
+   * empty for any other job.
+   */
+  public Optional<Result> processChunk(
+      TranscodeJob job, JobLane lane, String owner, BooleanSupplier handBack) throws SQLException {
+    return job.isChunk()
+        ? Optional.of(chunks.process(job, lane, owner, handBack))
+        : Optional.empty();
+  }
+
+  /** Says the job's video failed: its claim found the video unable to be processed. */
+  public void refused(TranscodeJob job, String why) {
+    events.publish(VideoEvent.status(job.videoId(), "failed", clock.instant()));
+  }
+
+  /** Runs a job whose lease is taken ({@link JobStore#claimAll}) to its end. */
+  public Result runTaken(TranscodeJob job, JobLane lane, Lease lease, BooleanSupplier handBack)
+      throws SQLException {
+    metrics.started();
+    registry.working(job.jobId(), job.videoId(), job.attempt(), lane);
+    try {
+      events.publish(VideoEvent.status(job.videoId(), "processing", clock.instant()));
+      Result result = run(job, lease, handBack);
+      announce(job.videoId(), result);
+      return result;
+    } finally {
+      registry.idle();
+    }
   }
 
   private void announce(String videoId, Result result) {

@@ -9,6 +9,7 @@ import dev.capstan.storage.ObjectStore;
 import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.config.WorkerIdentity;
 import dev.capstan.worker.job.JobStore;
+import dev.capstan.worker.job.Lease;
 import dev.capstan.worker.job.TranscodeJobProcessor;
 import dev.capstan.worker.job.TranscodeJobProcessor.Result;
 import dev.capstan.worker.metrics.WorkerMetrics;
@@ -19,9 +20,11 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -32,8 +35,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The worker's one consumer thread: reads the job stream one entry at a time and runs each job to
- * its end. No entry, however broken, stops the loop. On shutdown it stops taking entries and lets
+ * The worker's one consumer thread: reads the job stream one entry at a time (its one slot) and
+ * runs each job to its end through {@link BatchConsumer}, the consume step the queue benchmark
+ * measures. No entry, however broken, stops the loop. On shutdown it stops taking entries and lets
  * the running job finish within {@code quarkus.shutdown.timeout}; past that the job is handed back.
  */
 @ApplicationScoped
@@ -45,10 +49,11 @@ public class JobConsumer {
   private static final Duration HAND_BACK_MARGIN = Duration.ofSeconds(3);
   // Taken over per sweep at most, so a backlog of orphans never starves fresh jobs.
   private static final int RECLAIM_BATCH = 10;
+  // Jobs the worker runs at once: one transcode, which uses all its cores.
+  private static final int SLOTS = 1;
 
   private final JobQueue queue;
   private final ObjectStore objects;
-  private final JobStore store;
   private final LaneSchedule lanes;
   private final TranscodeJobProcessor processor;
   private final WorkerMetrics metrics;
@@ -56,6 +61,8 @@ public class JobConsumer {
   private final String consumerName;
   private final Duration shutdownTimeout;
   private final Clock clock;
+  private final BatchConsumer batch;
+  private final BatchConsumer.Work work = new Transcodes();
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   @Inject JobTracing tracing;
   private final ScheduledExecutorService entryKeeper =
@@ -77,7 +84,6 @@ public class JobConsumer {
       @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
     this.queue = queue;
     this.objects = objects;
-    this.store = store;
     this.lanes = new LaneSchedule(config.worker().longLaneEvery());
     this.processor = processor;
     this.metrics = metrics;
@@ -85,6 +91,7 @@ public class JobConsumer {
     this.consumerName = identity.id();
     this.clock = clock;
     this.shutdownTimeout = shutdownTimeout.orElse(Duration.ofSeconds(30));
+    this.batch = new BatchConsumer(queue, store, consumerName, config.worker().lease());
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -148,17 +155,18 @@ public class JobConsumer {
               break;
             }
             LOG.infof("took over entry %s left unacknowledged by another consumer", orphan.id());
-            handle(orphan);
+            handle(List.of(orphan));
           }
         }
-        Optional<JobQueue.Entry> entry =
-            queue.next(consumerName, config.worker().block(), lanes.order());
-        if (entry.isPresent() && !stopping) {
-          lanes.taken(entry.get().lane());
-          handle(entry.get());
-        } else if (entry.isPresent()) {
-          // Read just as shutdown began: pass it on to a live worker untouched.
-          passOn(entry.get());
+        // As many entries as the worker has free slots: one, a transcode at a time.
+        List<JobQueue.Entry> entries =
+            queue.next(consumerName, config.worker().block(), lanes.order(), SLOTS);
+        entries.forEach(e -> lanes.taken(e.lane()));
+        if (stopping) {
+          // Read just as shutdown began: pass them on to a live worker untouched.
+          batch.passOn(entries);
+        } else {
+          handle(entries);
         }
         backoff = Duration.ofMillis(500);
       } catch (Throwable e) {
@@ -173,96 +181,91 @@ public class JobConsumer {
                 : backoff.multipliedBy(2);
       }
     }
-    for (JobQueue.Entry unstarted : queue.takeBuffered()) {
-      try {
-        passOn(unstarted);
-      } catch (RuntimeException e) {
-        // Still pending for us: another worker takes it over once it has been idle long enough.
-        LOG.warnf("could not pass on entry %s: %s", unstarted.id(), e.getMessage());
-      }
+    try {
+      batch.passOn(queue.takeBuffered());
+    } catch (RuntimeException e) {
+      // Still pending for us: another worker takes them over once idle long enough.
+      LOG.warnf("could not pass on the entries read but not started: %s", e.getMessage());
     }
     entryKeeper.shutdownNow();
     LOG.info("consumer loop stopped");
   }
 
-  /** Gives an entry we will not run to a live worker: a fresh copy on its lane, then the ack. */
-  private void passOn(JobQueue.Entry entry) {
-    String copy = queue.requeue(entry);
-    queue.ack(entry);
-    try {
-      TranscodeJob job = decode(entry);
-      store.recordPublished(job.jobId(), job.attempt(), copy);
-    } catch (Exception e) {
-      // Only bookkeeping for the reconciler; at worst it publishes the job once more.
-      LOG.debugf(e, "entry %s passed on as %s without recording it", entry.id(), copy);
+  private void handle(List<JobQueue.Entry> entries) throws SQLException {
+    for (BatchConsumer.Handled h : batch.handle(entries, work)) {
+      switch (h.outcome()) {
+        case SUCCEEDED -> finished(JobOutcome.SUCCEEDED, h.took());
+        case FAILED -> {
+          finished(JobOutcome.FAILED, h.took());
+          metrics.failure(h.result().failure().reason());
+          // Most often S3 or the database went away: take nothing more until they answer again,
+          // rather than burn the next attempts of this and other jobs on the same outage.
+          awaitObjectStore();
+        }
+        case DEAD -> {
+          if (h.job() == null) {
+            metrics.job(JobOutcome.DEAD_LETTER);
+          } else {
+            finished(JobOutcome.DEAD_LETTER, h.took());
+            metrics.failure(h.result().failure().reason());
+          }
+        }
+        // A flow's parent: its chunk jobs carry the work on; the last one finishes it.
+        case WAITING -> metrics.job(JobOutcome.SUCCEEDED);
+        case SKIPPED -> {
+          LOG.infof(
+              "job %s attempt %d (entry %s): not ours to run (leased by another worker or already"
+                  + " done); skipped",
+              h.job().jobId(), h.job().attempt(), h.entry().id());
+          metrics.job(JobOutcome.SKIPPED);
+        }
+        case LEASE_LOST -> finished(JobOutcome.LEASE_LOST, h.took());
+        case HANDED_BACK -> finished(JobOutcome.HANDED_BACK, h.took());
+      }
     }
   }
 
-  private void handle(JobQueue.Entry entry) throws Exception {
-    TranscodeJob job;
-    try {
-      job = decode(entry);
-    } catch (JobMessage.MalformedJobMessage e) {
-      LOG.warnf("entry %s is malformed (%s); dead-lettered", entry.id(), e.getMessage());
-      queue.deadLetter(entry, "malformed: " + e.getMessage());
-      queue.ack(entry);
-      metrics.job(JobOutcome.DEAD_LETTER);
-      return;
+  /** The worker's jobs: transcodes (and flows' chunks), each traced, its entry kept claimed. */
+  private final class Transcodes implements BatchConsumer.Work {
+    @Override
+    public BatchConsumer.Done run(JobQueue.Entry entry, TranscodeJob job, Lease lease)
+        throws SQLException {
+      return new BatchConsumer.Done.Ended(
+          traced(entry, job, () -> processor.runTaken(job, entry.lane(), lease, () -> handBack)));
     }
-    long started = System.nanoTime();
-    Result result;
-    ScheduledFuture<?> keepEntry = keepClaimed(entry);
-    try {
-      result =
-          tracing.run(
+
+    @Override
+    public Optional<Result> runOutsideBatch(JobQueue.Entry entry, TranscodeJob job)
+        throws SQLException {
+      if (!job.isChunk()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          traced(
+              entry,
               job,
-              entry.lane(),
-              r -> r.outcome().name(),
-              () -> processor.process(job, entry.lane(), consumerName, () -> handBack));
-    } finally {
-      keepEntry.cancel(false);
+              () ->
+                  processor
+                      .processChunk(job, entry.lane(), consumerName, () -> handBack)
+                      .orElseThrow()));
     }
-    Duration took = Duration.ofNanos(System.nanoTime() - started);
-    switch (result.outcome()) {
-      case SUCCEEDED -> {
-        queue.ack(entry);
-        finished(JobOutcome.SUCCEEDED, took);
-      }
-      case FAILED -> {
-        queue.ack(entry);
-        finished(JobOutcome.FAILED, took);
-        metrics.failure(result.failure().reason());
-        // Most often S3 or the database went away: take nothing more until they answer again,
-        // rather than burn the next attempts of this and other jobs on the same outage.
-        awaitObjectStore();
-      }
-      case DEAD -> {
-        queue.deadLetter(entry, result.failure().technicalDetail());
-        queue.ack(entry);
-        finished(JobOutcome.DEAD_LETTER, took);
-        metrics.failure(result.failure().reason());
-      }
-      case WAITING -> {
-        // A flow's parent: its chunk jobs carry the work on; the last one finishes it.
-        queue.ack(entry);
-        metrics.job(JobOutcome.SUCCEEDED);
-      }
-      case SKIPPED -> {
-        LOG.infof(
-            "job %s attempt %d (entry %s): not ours to run (leased by another worker or already"
-                + " done); skipped",
-            job.jobId(), job.attempt(), entry.id());
-        queue.ack(entry);
-        metrics.job(JobOutcome.SKIPPED);
-      }
-      case LEASE_LOST -> {
-        queue.ack(entry);
-        finished(JobOutcome.LEASE_LOST, took);
-      }
-      case HANDED_BACK -> {
-        // A fresh entry so a live worker takes the job now, not when a reconciler notices.
-        passOn(entry);
-        finished(JobOutcome.HANDED_BACK, took);
+
+    @Override
+    public void refused(TranscodeJob job, String why) {
+      processor.refused(job, why);
+    }
+
+    private Result traced(JobQueue.Entry entry, TranscodeJob job, JobTracing.Work<Result> work)
+        throws SQLException {
+      ScheduledFuture<?> keepEntry = keepClaimed(entry);
+      try {
+        return tracing.run(job, entry.lane(), r -> r.outcome().name(), work);
+      } catch (SQLException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      } finally {
+        keepEntry.cancel(false);
       }
     }
   }

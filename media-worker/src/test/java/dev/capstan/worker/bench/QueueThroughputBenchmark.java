@@ -13,6 +13,7 @@ import dev.capstan.model.storage.S3Keys;
 import dev.capstan.model.video.VideoStatus;
 import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.job.JobStore;
+import dev.capstan.worker.job.TranscodeJobProcessor;
 import dev.capstan.worker.queue.BatchConsumer;
 import dev.capstan.worker.queue.JobQueue;
 import dev.capstan.worker.queue.LettuceJobQueue;
@@ -60,12 +61,12 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  *       API's one-upload transaction): one transaction flips the videos to {@code queued} and
  *       inserts their {@code jobs} rows (one multi-row {@code UPDATE}, one multi-row {@code
  *       INSERT}); after commit the jobs are {@code XADD}ed to their lane as one pipeline and their
- *       entry ids recorded on the rows in one transaction ({@link LettuceJobQueue#requeue(List)}
+ *       entry ids recorded on the rows with one statement ({@link LettuceJobQueue#requeue(List)}
  *       and {@link JobStore#recordPublished(List)}, the worker's own publication code);
- *   <li>consume (consumer threads, each a {@link BatchConsumer} of {@code --batch} entries): {@code
- *       XREADGROUP COUNT n}, every lease in one transaction ({@link JobStore#claimAll}), the no-op
- *       work, the lease-guarded commits in one transaction ({@link JobStore#recordSuccesses}, no
- *       renditions), one {@code XACK}.
+ *   <li>consume (consumer threads, each a {@link BatchConsumer}, the worker's own consume step, of
+ *       {@code --batch} entries): {@code XREADGROUP COUNT n}, every lease in one transaction
+ *       ({@link JobStore#claimAll}), the no-op work, the lease-guarded commits in one transaction
+ *       ({@link JobStore#recordSuccesses}, no renditions), one {@code XACK}.
  * </ol>
  *
  * The anchor, measured on the same Redis in the same run and alternating with the subject, is
@@ -323,9 +324,14 @@ public final class QueueThroughputBenchmark {
       throws SQLException {
     List<JobLane> lanes = List.of(JobLane.SHORT, JobLane.LONG);
     BatchConsumer consumer = new BatchConsumer(queue, store, name, Duration.ofMinutes(1));
+    BatchConsumer.Work noOp = (entry, job, lease) -> new BatchConsumer.Done.Succeeded(NO_OUTPUT);
     while (done.get() < n) {
-      done.addAndGet(
-          consumer.runOnce(Duration.ofMillis(50), lanes, batch, job -> NO_OUTPUT).succeeded());
+      for (BatchConsumer.Handled h : consumer.runOnce(Duration.ofMillis(50), lanes, batch, noOp)) {
+        if (h.outcome() != TranscodeJobProcessor.Outcome.SUCCEEDED) {
+          throw new IllegalStateException("job " + h.job() + " ended " + h.outcome());
+        }
+        done.incrementAndGet();
+      }
     }
     return null;
   }
@@ -512,8 +518,8 @@ public final class QueueThroughputBenchmark {
         "subject",
         "Capstan enqueue ("
             + enqueueBatch
-            + " uploads per outbox transaction, pipelined XADD, published marks in one"
-            + " transaction) and consume (XREADGROUP COUNT "
+            + " uploads per outbox transaction, pipelined XADD, published marks in one UPDATE)"
+            + " and consume through the worker's BatchConsumer (XREADGROUP COUNT "
             + batch
             + ", leases in one conditional UPDATE, lease-guarded commits in one transaction, one"
             + " XACK), "
@@ -579,9 +585,11 @@ public final class QueueThroughputBenchmark {
 
             %s, %d alternating pairs of %,d jobs (%d producer, %d consumer threads); min / median /
             max. Enqueue, %d uploads per outbox transaction: one transaction queues the videos and
-            writes their job rows, a pipeline of `XADD`s, the published marks in one transaction.
-            Consume, batches of up to %d (`BatchConsumer`): `XREADGROUP COUNT`, every lease in one
-            conditional `UPDATE`, the lease-guarded commits in one transaction, one `XACK`. The
+            writes their job rows, a pipeline of `XADD`s, the published marks in one `UPDATE`.
+            Consume, batches of up to %d through `BatchConsumer`, the step the worker's
+            `JobConsumer` runs every entry through (one at a time there): `XREADGROUP COUNT`, every
+            lease in one conditional `UPDATE`, the lease-guarded commits in one transaction (jobs
+            and videos one `UPDATE` each), one `XACK`. The
             outbox transaction is the benchmark's JDBC (the statements the API's Hibernate code
             issues, as multi-row statements; the API's one-upload path is measured alone below),
             the rest is the worker's `LettuceJobQueue`, `JobStore` and `BatchConsumer`, on MariaDB
@@ -600,8 +608,8 @@ public final class QueueThroughputBenchmark {
 
             Batching takes the round trips and commits per job well below one each; what is left
             is the work per row: every job still inserts one `jobs` row and updates it three times
-            (published mark, lease, result) and its video twice, each update touching the `state`
-            indexes, all durable. Sidekiq's and BullMQ's published figures keep no database row per
+            (published mark, lease, result) and its video three times, each `state` change
+            touching the four indexes that lead with or hold `state`, all durable. Sidekiq's and BullMQ's published figures keep no database row per
             job, so the fair ceiling is the anchor, Redis alone.
             """,
             Instant.now().truncatedTo(ChronoUnit.MINUTES),

@@ -13,6 +13,8 @@ import dev.capstan.model.job.QueueNames;
 import dev.capstan.model.job.TranscodeJob;
 import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.job.JobStore;
+import dev.capstan.worker.job.TranscodeJobProcessor.Outcome;
+import dev.capstan.worker.job.TranscodeJobProcessor.Result;
 import dev.capstan.worker.redis.WorkerRedis;
 import dev.capstan.worker.testing.WorkerFixtures.Seeded;
 import dev.capstan.worker.testing.WorkerTestServices;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,8 @@ class BatchConsumerIT {
   private static final List<JobLane> LANES = List.of(JobLane.SHORT, JobLane.LONG);
   private static final JobStore.Success NOTHING_MADE =
       new JobStore.Success("videos/x/1/", 1.0, 320, 180, 30.0, false, List.of());
+  private static final BatchConsumer.Work NO_OP =
+      (entry, job, lease) -> new BatchConsumer.Done.Succeeded(NOTHING_MADE);
 
   @Inject JobStore store;
 
@@ -89,17 +94,17 @@ class BatchConsumerIT {
     List<String> ran = new CopyOnWriteArrayList<>();
     BatchConsumer consumer = new BatchConsumer(queue, store, "batch-worker", Duration.ofMinutes(1));
 
-    BatchConsumer.Tally tally =
+    List<BatchConsumer.Handled> handled =
         consumer.runOnce(
             Duration.ofMillis(100),
             LANES,
             10,
-            job -> {
+            (entry, job, lease) -> {
               ran.add(job.jobId());
-              return NOTHING_MADE;
+              return new BatchConsumer.Done.Succeeded(NOTHING_MADE);
             });
 
-    assertThat(tally).isEqualTo(new BatchConsumer.Tally(6, 4, 2, 0, 0, 0));
+    assertThat(outcomes(handled)).isEqualTo(Map.of(Outcome.SUCCEEDED, 4L, Outcome.SKIPPED, 2L));
     assertThat(ran)
         .containsExactlyInAnyOrder(
             seeded.get(1).jobId(),
@@ -127,14 +132,10 @@ class BatchConsumerIT {
     queue.requeue(seeded.stream().map(BatchConsumerIT::entry).toList());
     BatchConsumer consumer = new BatchConsumer(queue, store, "batch-worker", Duration.ofMinutes(1));
 
-    BatchConsumer.Tally first =
-        consumer.runOnce(Duration.ofMillis(100), LANES, 3, job -> NOTHING_MADE);
-    assertThat(first.read()).isEqualTo(3);
-    assertThat(first.succeeded()).isEqualTo(3);
-    BatchConsumer.Tally second =
-        consumer.runOnce(Duration.ofMillis(100), LANES, 3, job -> NOTHING_MADE);
-    assertThat(second.read()).isEqualTo(2);
-    assertThat(second.succeeded()).isEqualTo(2);
+    List<BatchConsumer.Handled> first = consumer.runOnce(Duration.ofMillis(100), LANES, 3, NO_OP);
+    assertThat(outcomes(first)).isEqualTo(Map.of(Outcome.SUCCEEDED, 3L));
+    List<BatchConsumer.Handled> second = consumer.runOnce(Duration.ofMillis(100), LANES, 3, NO_OP);
+    assertThat(outcomes(second)).isEqualTo(Map.of(Outcome.SUCCEEDED, 2L));
     for (Seeded s : seeded) {
       assertThat(job(s.jobId()).get("state")).isEqualTo("SUCCEEDED");
     }
@@ -160,24 +161,58 @@ class BatchConsumerIT {
     queue.requeue(entries);
     BatchConsumer consumer = new BatchConsumer(queue, store, "batch-worker", Duration.ofMinutes(1));
 
-    BatchConsumer.Tally tally =
+    List<BatchConsumer.Handled> handled =
         consumer.runOnce(
             Duration.ofMillis(100),
             LANES,
             10,
-            job -> {
+            (entry, job, lease) -> {
               if (job.jobId().equals(failing.jobId())) {
                 throw new IllegalStateException("the store went away");
               }
-              return NOTHING_MADE;
+              return new BatchConsumer.Done.Succeeded(NOTHING_MADE);
             });
 
-    assertThat(tally).isEqualTo(new BatchConsumer.Tally(3, 1, 0, 0, 1, 1));
+    assertThat(outcomes(handled))
+        .isEqualTo(Map.of(Outcome.SUCCEEDED, 1L, Outcome.FAILED, 1L, Outcome.DEAD, 1L));
     assertThat(job(good.jobId()).get("state")).isEqualTo("SUCCEEDED");
     assertThat(job(failing.jobId()).get("state")).isEqualTo("FAILED");
     assertThat(video(failing.videoId()).get("status")).isEqualTo("queued");
     assertThat(redis.commands().xlen(QueueNames.deadLetterStream(namespace))).isEqualTo(1);
     assertThat(pending()).isZero();
+  }
+
+  @Test
+  void a_handed_back_job_gets_a_fresh_entry_and_its_read_entry_is_acknowledged() throws Exception {
+    Seeded seeded = seedQueuedVideo();
+    String first = queue.requeue(List.of(entry(seeded))).get(0);
+    BatchConsumer consumer = new BatchConsumer(queue, store, "batch-worker", Duration.ofMinutes(1));
+
+    List<BatchConsumer.Handled> handled =
+        consumer.runOnce(
+            Duration.ofMillis(100),
+            LANES,
+            10,
+            (entry, job, lease) -> {
+              assertThat(store.handBack(lease)).isTrue();
+              return new BatchConsumer.Done.Ended(new Result(Outcome.HANDED_BACK, null));
+            });
+
+    assertThat(outcomes(handled)).isEqualTo(Map.of(Outcome.HANDED_BACK, 1L));
+    assertThat(pending()).isZero();
+    Map<String, Object> row = job(seeded.jobId());
+    assertThat(row.get("state")).isEqualTo("QUEUED");
+    assertThat(row.get("stream_entry_id")).isNotNull().isNotEqualTo(first);
+    List<BatchConsumer.Handled> again = consumer.runOnce(Duration.ofMillis(100), LANES, 10, NO_OP);
+    assertThat(again)
+        .extracting(h -> h.entry().id())
+        .containsExactly((String) row.get("stream_entry_id"));
+    assertThat(outcomes(again)).isEqualTo(Map.of(Outcome.SUCCEEDED, 1L));
+  }
+
+  private static Map<Outcome, Long> outcomes(List<BatchConsumer.Handled> handled) {
+    return handled.stream()
+        .collect(Collectors.groupingBy(BatchConsumer.Handled::outcome, Collectors.counting()));
   }
 
   private long pending() {
