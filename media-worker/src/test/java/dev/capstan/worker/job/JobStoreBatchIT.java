@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -126,10 +127,10 @@ class JobStoreBatchIT {
               new JobStore.Success(
                   prefix,
                   1.0 + i,
-                  320,
-                  180,
-                  30.0,
-                  false,
+                  320 + i,
+                  180 + i,
+                  30.0 - i,
+                  i == 1,
                   List.of(
                       new JobStore.RenditionRow(
                           "mp4", "180p", 320, 180, 300, "avc1", prefix + "180p.mp4", 1000 + i)))));
@@ -140,8 +141,16 @@ class JobStoreBatchIT {
     for (int i = 0; i < 2; i++) {
       String videoId = seeded.get(i).videoId();
       long size = 1000 + i;
-      assertThat(((Number) video(videoId).get("duration_seconds")).doubleValue())
-          .isEqualTo(1.0 + i);
+      Map<String, Object> v = video(videoId);
+      assertThat(v.get("status")).isEqualTo("ready");
+      assertThat(v.get("output_prefix")).isEqualTo("videos/" + videoId + "/1/");
+      assertThat(((Number) v.get("duration_seconds")).doubleValue()).isEqualTo(1.0 + i);
+      assertThat(((Number) v.get("width")).intValue()).isEqualTo(320 + i);
+      assertThat(((Number) v.get("height")).intValue()).isEqualTo(180 + i);
+      assertThat(((Number) v.get("fps")).doubleValue()).isEqualTo(30.0 - i);
+      Object audio = v.get("has_audio");
+      boolean hasAudio = audio instanceof Boolean b ? b : ((Number) audio).intValue() == 1;
+      assertThat(hasAudio).isEqualTo(i == 1);
       assertThat(rows("SELECT s3_key, size_bytes FROM renditions WHERE video_id = ?", videoId))
           .singleElement()
           .satisfies(
@@ -150,6 +159,25 @@ class JobStoreBatchIT {
                 assertThat(((Number) r.get("size_bytes")).longValue()).isEqualTo(size);
               });
     }
+  }
+
+  @Test
+  void published_marks_of_a_batch_land_on_their_own_rows_and_only_on_queued_rows_of_that_attempt()
+      throws Exception {
+    List<Seeded> seeded = seed(3);
+    leaseTo(seeded.get(2), "the-other-worker", 10);
+
+    store.recordPublished(
+        List.of(
+            new JobStore.Publication(seeded.get(0).jobId(), 1, "1-1"),
+            new JobStore.Publication(seeded.get(1).jobId(), 2, "1-2"),
+            new JobStore.Publication(seeded.get(2).jobId(), 1, "1-3")));
+
+    assertThat(job(seeded.get(0).jobId()).get("stream_entry_id")).isEqualTo("1-1");
+    assertThat(job(seeded.get(0).jobId()).get("published_at")).isNotNull();
+    // Of another attempt, or no longer queued: left alone.
+    assertThat(job(seeded.get(1).jobId()).get("stream_entry_id")).isNull();
+    assertThat(job(seeded.get(2).jobId()).get("stream_entry_id")).isNull();
   }
 
   @Test
