@@ -102,6 +102,15 @@ public final class BenchmarksReport {
         md.append("_Not drawn: ").append(plot.missing()).append("._\n");
       }
     }
+    if (!run.timings().isEmpty()) {
+      md.append("\n## Run time\n\n| benchmark | wall time |\n|---|---|\n");
+      long total = 0;
+      for (RunInfo.Timing t : run.timings()) {
+        md.append("| %s | %s |\n".formatted(t.name(), minutes(t.seconds())));
+        total += t.seconds();
+      }
+      md.append("| **all (%s run)** | **%s** |\n".formatted(run.mode(), minutes(total)));
+    }
     if (!notRun.isEmpty()) {
       md.append("\n## Not run\n\n");
       for (NotRun n : notRun) {
@@ -109,6 +118,10 @@ public final class BenchmarksReport {
       }
     }
     return md.toString();
+  }
+
+  private static String minutes(long seconds) {
+    return seconds < 60 ? seconds + " s" : "%d min %02d s".formatted(seconds / 60, seconds % 60);
   }
 
   private void section(StringBuilder md, BenchmarkResult r) {

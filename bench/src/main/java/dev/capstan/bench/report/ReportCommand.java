@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 /**
  * {@code report}: reads every {@code *.json} result of a suite run from a folder (in the order of
  * their names), and {@code not-run.tsv} (name TAB reason per line) for the benchmarks that produced
- * none, and writes the report.
+ * none, and {@code durations.tsv} (name TAB seconds per line, written by {@code ./capstan bench}) for
+ * how long each took, and writes the report.
  */
 public final class ReportCommand {
   private ReportCommand() {}
@@ -49,12 +50,23 @@ public final class ReportCommand {
         }
       }
     }
+    List<RunInfo.Timing> timings = new ArrayList<>();
+    Path durations = results.resolve("durations.tsv");
+    if (Files.exists(durations)) {
+      for (String line : Files.readAllLines(durations)) {
+        String[] f = line.split("\t", 2);
+        if (f.length == 2 && f[1].strip().matches("\\d+")) {
+          timings.add(new RunInfo.Timing(f[0], Long.parseLong(f[1].strip())));
+        }
+      }
+    }
     RunInfo run =
         new RunInfo(
             opts.containsKey("at") ? Instant.parse(opts.get("at")) : Instant.now(),
             opts.getOrDefault("commit", "unknown"),
             opts.getOrDefault("mode", "full"),
-            opts.get("note"));
+            opts.get("note"),
+            timings);
     Path doc = Path.of(opts.getOrDefault("doc", "docs/BENCHMARKS.md"));
     Path plots = Path.of(opts.getOrDefault("plots", "docs/benchmarks"));
     new BenchmarksReport(run, MachineInfo.detect(ffmpegVersion())).write(found, notRun, doc, plots);

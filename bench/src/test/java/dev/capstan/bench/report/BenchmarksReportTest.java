@@ -199,6 +199,27 @@ class BenchmarksReportTest {
   }
 
   @Test
+  void the_run_time_of_each_benchmark_and_the_total_are_listed(@TempDir Path dir)
+      throws Exception {
+    RunInfo timed =
+        new RunInfo(
+            RUN.at(),
+            RUN.commit(),
+            "quick",
+            null,
+            List.of(new RunInfo.Timing("transcode", 48), new RunInfo.Timing("workers", 75)));
+    Path doc = dir.resolve("BENCHMARKS.md");
+    new BenchmarksReport(timed, MACHINE).write(List.of(API), List.of(), doc, dir.resolve("plots"));
+    assertThat(Files.readString(doc))
+        .contains("## Run time")
+        .contains("| transcode | 48 s |", "| workers | 1 min 15 s |")
+        .contains("| **all (quick run)** | **2 min 03 s** |");
+    Path untimed = dir.resolve("UNTIMED.md");
+    new BenchmarksReport(RUN, MACHINE).write(List.of(API), List.of(), untimed, dir.resolve("p2"));
+    assertThat(Files.readString(untimed)).doesNotContain("## Run time");
+  }
+
+  @Test
   void an_empty_run_still_writes_a_report_that_says_so(@TempDir Path dir) throws Exception {
     Path doc = dir.resolve("BENCHMARKS.md");
     new BenchmarksReport(RUN, MACHINE).write(List.of(), List.of(), doc, dir.resolve("plots"));
