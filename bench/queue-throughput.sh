@@ -5,7 +5,7 @@
 # test.
 #
 #   bench/queue-throughput.sh [--pairs 3] [--jobs 10000] [--producers 4] [--consumers 4]
-#                             [--batch 250] [--enqueue-batch 250] [--json FILE]
+#                             [--batch 250] [--enqueue-batch 250] [--skip-api-enqueue] [--json FILE]
 #
 # The Java side is dev.capstan.worker.bench.QueueThroughputBenchmark (media-worker test sources):
 # it drives the worker's LettuceJobQueue and JobStore on a database of its own (capstan_queuebench_*,
@@ -14,7 +14,9 @@
 # pairs and, run on its own, rewrites the "Queue throughput" section of docs/BENCHMARKS.md (with
 # --json, as ./capstan bench runs it, it only writes FILE: the suite writes the whole report). Before that, the API's
 # own enqueue path (Hibernate outbox + Redisson XADD) is measured alone by OutboxEnqueueBenchmark
-# (api-service test sources, run as a Quarkus test with its own database, Redis namespace and S3).
+# (api-service test sources, run as a Quarkus test with its own database, Redis namespace and S3);
+# --skip-api-enqueue leaves that out (it costs a Maven build and a Quarkus test start; the quick
+# suite skips it).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -24,9 +26,11 @@ JOBS=10000
 PRODUCERS=4
 ARGS=()
 JSON=""
+API_ENQUEUE=true
 while (($#)); do
   case "$1" in
     --json) JSON="$2"; shift 2 ;;
+    --skip-api-enqueue) API_ENQUEUE=false; shift ;;
     --pairs) PAIRS="$2"; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
     --producers) PRODUCERS="$2"; shift 2 ;;
@@ -62,13 +66,16 @@ WORK="$(mktemp -d /tmp/capstan-queue-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
 # The API's enqueue path alone, through its own code in a Quarkus test JVM.
-./mvnw -B -pl api-service -am verify -Dit.test=OutboxEnqueueBenchmark -Dtest=none \
-  -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
-  -Dbench.queue.out="$WORK/api.json" -Dbench.queue.jobs="$JOBS" \
-  -Dbench.queue.producers="$PRODUCERS" -Dbench.queue.pairs="$PAIRS" >"$WORK/api.log" 2>&1 \
-  || { tail -80 "$WORK/api.log" >&2; exit 1; }
-grep -h "api enqueue" "$WORK/api.log" api-service/target/failsafe-reports/*OutboxEnqueueBenchmark*-output.txt 2>/dev/null | sort -u || true
-[[ -s "$WORK/api.json" ]] || { echo "OutboxEnqueueBenchmark wrote no result" >&2; exit 1; }
+if $API_ENQUEUE; then
+  ./mvnw -B -pl api-service -am verify -Dit.test=OutboxEnqueueBenchmark -Dtest=none \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
+    -Dbench.queue.out="$WORK/api.json" -Dbench.queue.jobs="$JOBS" \
+    -Dbench.queue.producers="$PRODUCERS" -Dbench.queue.pairs="$PAIRS" >"$WORK/api.log" 2>&1 \
+    || { tail -80 "$WORK/api.log" >&2; exit 1; }
+  grep -h "api enqueue" "$WORK/api.log" api-service/target/failsafe-reports/*OutboxEnqueueBenchmark*-output.txt 2>/dev/null | sort -u || true
+  [[ -s "$WORK/api.json" ]] || { echo "OutboxEnqueueBenchmark wrote no result" >&2; exit 1; }
+  ARGS+=(--api-enqueue "$WORK/api.json")
+fi
 
 # Compile the worker and its test classes (with the reactor: nothing is installed) and write the
 # test classpath.
@@ -79,7 +86,7 @@ CP="media-worker/target/test-classes:media-worker/target/classes:$(cat "$WORK/cp
 
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$CP" \
   dev.capstan.worker.bench.QueueThroughputBenchmark "${ARGS[@]}" \
-  --section "$WORK/section.md" --api-enqueue "$WORK/api.json" ${JSON:+--json "$JSON"}
+  --section "$WORK/section.md" ${JSON:+--json "$JSON"}
 
 if [[ -n "$JSON" ]]; then
   echo "wrote $JSON" >&2

@@ -67,7 +67,9 @@ public final class BenchmarksReport {
         Every benchmark measures its subject (what Capstan runs) and its anchor (the reference)
         in the same run as alternating pairs; ratio = subject / anchor of each pair, shown as
         min / median / max. Targets are judged on the medians. Numbers measured on a machine
-        busy with other work move; the ratios, measured side by side, move less.
+        busy with other work move; the ratios, measured side by side, move less. Why a target
+        is missed, what each benchmark leaves out and earlier runs are in
+        [BENCHMARK-NOTES.md](BENCHMARK-NOTES.md), which is written by hand and kept.
 
         ## Summary
 
