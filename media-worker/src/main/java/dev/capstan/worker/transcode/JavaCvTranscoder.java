@@ -80,7 +80,7 @@ public final class JavaCvTranscoder implements Transcoder {
   private static final int AUDIO_BITRATE = 128_000;
   private static final int AUDIO_SAMPLE_RATE = 48_000;
   static final int AUDIO_CHANNELS = 2;
-  private static final double HLS_SEGMENT_SECONDS = 4.0;
+  static final double HLS_SEGMENT_SECONDS = 4.0;
   private static final double FALLBACK_FPS = 30.0;
 
   /** Name of the audio rendition's playlist ({@code audio.m3u8}) and segments. */
@@ -677,7 +677,13 @@ public final class JavaCvTranscoder implements Transcoder {
 
   private static HlsAudio readAudio(Path hlsDir) throws IOException {
     PlaylistStats s = readPlaylist(hlsDir, AUDIO_RENDITION);
-    return new HlsAudio(s.playlist(), s.peakBps(), s.averageBps(), s.facts().codecs(), s.bytes());
+    return new HlsAudio(
+        s.playlist(),
+        s.peakBps(),
+        s.averageBps(),
+        s.facts().codecs(),
+        s.bytes(),
+        s.facts().audioChannels());
   }
 
   /**
@@ -702,7 +708,7 @@ public final class JavaCvTranscoder implements Transcoder {
         m3u8.append(
             ("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Audio\",DEFAULT=YES,"
                     + "AUTOSELECT=YES,CHANNELS=\"%d\",URI=\"%s\"\n")
-                .formatted(AUDIO_CHANNELS, audio.playlist().getFileName()));
+                .formatted(audio.channels(), audio.playlist().getFileName()));
       }
       long audioPeak = audio == null ? 0 : audio.peakBitrateBps();
       long audioAverage = audio == null ? 0 : audio.averageBitrateBps();
@@ -780,7 +786,10 @@ public final class JavaCvTranscoder implements Transcoder {
     return filter;
   }
 
-  record MediaFacts(Dimensions size, double durationSeconds, String codecs) {}
+  /**
+   * @param audioChannels of the first audio stream, 0 without one
+   */
+  record MediaFacts(Dimensions size, double durationSeconds, String codecs, int audioChannels) {}
 
   /**
    * Reads back an MP4 (or fMP4 init segment) as written: its picture size (null without video),
@@ -797,6 +806,7 @@ public final class JavaCvTranscoder implements Transcoder {
       Dimensions size = null;
       AVStream video = null;
       StringBuilder codecs = new StringBuilder();
+      int channels = 0;
       for (int i = 0; i < oc.nb_streams(); i++) {
         AVStream st = oc.streams(i);
         AVCodecParameters p = st.codecpar();
@@ -807,6 +817,9 @@ public final class JavaCvTranscoder implements Transcoder {
         } else if (p.codec_type() == AVMEDIA_TYPE_AUDIO) {
           // AAC object type = profile + 1: LC is mp4a.40.2.
           codecs.append(",mp4a.40.").append(p.profile() >= 0 ? p.profile() + 1 : 2);
+          if (channels == 0) {
+            channels = p.ch_layout().nb_channels();
+          }
         }
       }
       if (codecs.isEmpty()) {
@@ -815,7 +828,7 @@ public final class JavaCvTranscoder implements Transcoder {
       if (size == null) {
         codecs.deleteCharAt(0); // audio only: no leading video codec before the comma
       }
-      return new MediaFacts(size, durationSeconds(oc, video), codecs.toString());
+      return new MediaFacts(size, durationSeconds(oc, video), codecs.toString(), channels);
     } finally {
       avformat_close_input(oc);
     }
