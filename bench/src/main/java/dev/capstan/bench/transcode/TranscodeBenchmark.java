@@ -46,7 +46,7 @@ public final class TranscodeBenchmark {
           "--enable-native-access=ALL-UNNAMED",
           "-XX:+UseSerialGC",
           "-XX:TieredStopAtLevel=1",
-          "-Xmx768m",
+          "-Xmx384m",
           "-Djava.awt.headless=true");
   private static final Pattern RESULT =
       Pattern.compile("RESULT cpuSeconds=([0-9.]+) wallSeconds=([0-9.]+)");
@@ -262,7 +262,7 @@ public final class TranscodeBenchmark {
             "Transcode peak RSS: transcoder-only JVM vs ffmpeg CLI (split)",
             "MB",
             false,
-            "peak RSS of a JVM running only the transcoder (-Xmx768m, SerialGC); the real worker"
+            "peak RSS of a JVM running only the transcoder (-Xmx384m, SerialGC); the real worker"
                 + " process is measured by bench/worker-memory.sh",
             "peak RSS of the ffmpeg CLI split process",
             rssPairs,
