@@ -58,7 +58,7 @@ start_worker() {
     CAPSTAN_WORKER_THREADS=1 CAPSTAN_WORKER_CHUNKING_ENABLED="$3" \
     CAPSTAN_WORKER_CHUNKING_MIN_DURATION=PT30S \
     CAPSTAN_WORKER_CHUNKING_SEGMENTS_PER_CHUNK="$CHUNK_SEGMENTS" \
-    taskset -c "$2" "$JAVA" "${SERVICE_FLAGS[@]}" -Xmx768m -jar "$WORKER_JAR" \
+    taskset -c "$2" "$JAVA" "${SERVICE_FLAGS[@]}" -Xmx384m -jar "$WORKER_JAR" \
     >>"$WORK/worker-$1.log" 2>&1 &
   WORKER_PID=$!
   WORKER_URL="http://127.0.0.1:$port"

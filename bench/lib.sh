@@ -146,7 +146,7 @@ bench_start_worker() {
   local port
   port="$(bench_free_port)"
   QUARKUS_HTTP_PORT="$port" CAPSTAN_WORKER_ID="bench-worker-$1-$RUN_ID" \
-    MALLOC_ARENA_MAX=2 "$JAVA" "${SERVICE_FLAGS[@]}" "-Xmx${BENCH_WORKER_HEAP:-768m}" -jar "$WORKER_JAR" >"$WORK/worker-$1.log" 2>&1 &
+    MALLOC_ARENA_MAX=2 "$JAVA" "${SERVICE_FLAGS[@]}" "-Xmx${BENCH_WORKER_HEAP:-384m}" -jar "$WORKER_JAR" >"$WORK/worker-$1.log" 2>&1 &
   WORKER_PID=$!
   WORKER_URL="http://127.0.0.1:$port"
   bench_track "$WORKER_PID"

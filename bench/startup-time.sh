@@ -32,7 +32,7 @@ bench_start_s3
 start_service() {
   local port pid t0 jar heap log="$WORK/$SERVICE-start.log"
   port="$(bench_free_port)"
-  if [[ "$SERVICE" == api ]]; then jar="$API_JAR" heap=-Xmx512m; else jar="$WORKER_JAR" heap=-Xmx768m; fi
+  if [[ "$SERVICE" == api ]]; then jar="$API_JAR" heap=-Xmx512m; else jar="$WORKER_JAR" heap=-Xmx384m; fi
   t0="$(bench_now)"
   QUARKUS_HTTP_PORT="$port" CAPSTAN_WORKER_ID="bench-start-$RUN_ID" \
     "$JAVA" "${SERVICE_FLAGS[@]}" "$heap" -jar "$jar" >"$log" 2>&1 &

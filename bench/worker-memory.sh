@@ -5,7 +5,7 @@
 # whole ladder + MP4 + poster + storyboard, upload), against the peak RSS of the ffmpeg CLI doing
 # the same ladder in one process with a split graph (side B of the transcode benchmark), on the
 # same file. Alternating, --pairs times. The worker runs as `./capstan up` runs it (SerialGC,
-# -Xmx768m, MALLOC_ARENA_MAX=2) with its default thread budget (one per core); it has done one small job first.
+# -Xmx384m, MALLOC_ARENA_MAX=2) with its default thread budget (one per core); it has done one small job first.
 #
 #   bench/worker-memory.sh [--pairs 3] [--seconds 12] [--json FILE]
 set -euo pipefail
@@ -95,7 +95,7 @@ done
 
 if [[ -n "$JSON" ]]; then
   bench_write_json "$JSON" worker-memory "Worker peak RSS: transcoding the 1080p ladder vs ffmpeg CLI (split)" "MB" false \
-    "peak RSS (VmHWM) of the packaged media worker (-Xmx768m, SerialGC, MALLOC_ARENA_MAX=2, threads one per core) from upload to ready of a ${CLIP_SECONDS} s 1920x1080 30 fps H.264/AAC clip" \
+    "peak RSS (VmHWM) of the packaged media worker (-Xmx384m, SerialGC, MALLOC_ARENA_MAX=2, threads one per core) from upload to ready of a ${CLIP_SECONDS} s 1920x1080 30 fps H.264/AAC clip" \
     "peak RSS of the ffmpeg CLI doing the same ladder in one process (split graph) on the same file" \
     "worker peak RSS ≤ 768 MB (median)" null 768 \
     "$PAIRS_FILE" "\"sourceSeconds\": $CLIP_SECONDS, \"workerIdleRssMB\": $IDLE_RSS, \"cores\": $(nproc), \"jobSeconds\": [$(paste -sd, "$TOOK_FILE")]"

@@ -34,7 +34,7 @@ COPY --from=build --chown=10001:10001 /src/media-worker/target/quarkus-app/quark
 ENV QUARKUS_HTTP_PORT=8081 \
     MALLOC_ARENA_MAX=2 \
     CAPSTAN_WORKER_WORK_DIR=/work \
-    JAVA_OPTS="-XX:MaxRAMPercentage=50.0 -XX:InitialRAMPercentage=25.0 -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp --enable-native-access=ALL-UNNAMED"
+    JAVA_OPTS="-XX:MaxRAMPercentage=12.5 -XX:InitialRAMPercentage=5.0 -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp --enable-native-access=ALL-UNNAMED"
 USER 10001:10001
 EXPOSE 8081
 HEALTHCHECK --interval=15s --timeout=5s --start-period=90s --retries=3 \

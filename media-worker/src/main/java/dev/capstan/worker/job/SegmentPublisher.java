@@ -63,6 +63,7 @@ final class SegmentPublisher implements AutoCloseable {
     boolean recorded;
     boolean announced;
     String codecs;
+    int channels;
 
     Rendition(String name, Rung rung, Dimensions size) {
       this.name = name;
@@ -102,6 +103,9 @@ final class SegmentPublisher implements AutoCloseable {
   private String master;
   private boolean playable;
   private volatile boolean stopped;
+
+  /** The target duration every video playlist is published with; 0: the muxer's own. */
+  private volatile int videoTargetDuration;
 
   /**
    * @param hlsDir the folder the transcoder writes its HLS tree into
@@ -200,6 +204,14 @@ final class SegmentPublisher implements AutoCloseable {
     }
   }
 
+  /**
+   * Publishes every video playlist with this {@code EXT-X-TARGETDURATION} from its first version on
+   * (see {@link dev.capstan.worker.transcode.TranscodeListener#hlsTargetDuration}).
+   */
+  void videoTargetDuration(int seconds) {
+    videoTargetDuration = seconds;
+  }
+
   /** One pass: new segments, playlists, master, then the database. */
   synchronized void scan() throws SQLException {
     if (stopped || lost.getAsBoolean()) {
@@ -225,6 +237,9 @@ final class SegmentPublisher implements AutoCloseable {
         if (r.codecs == null && parsed.init() != null) {
           upload(parsed.init(), "video/mp4");
           r.codecs = HlsFolder.codecs(hlsDir.resolve(parsed.init()));
+          if (r.rung == null) {
+            r.channels = HlsFolder.audioChannels(hlsDir.resolve(parsed.init()));
+          }
         }
         for (String segment : parsed.segments()) {
           if (r.uploaded.add(segment)) {
@@ -236,6 +251,10 @@ final class SegmentPublisher implements AutoCloseable {
           }
         }
         String published = parsed.ended() ? HlsFolder.asVod(text) : HlsFolder.asEvent(text);
+        int target = videoTargetDuration;
+        if (r.rung != null && target > 0) {
+          published = HlsFolder.withTargetDuration(published, target);
+        }
         if (!published.equals(r.published)) {
           put(r.name + ".m3u8", published);
           r.published = published;
@@ -355,7 +374,8 @@ final class SegmentPublisher implements AutoCloseable {
     if (withAudio) {
       m3u8.append(
           "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Audio\",DEFAULT=YES,AUTOSELECT=YES,"
-              + "CHANNELS=\"2\",URI=\"audio.m3u8\"\n");
+              + "CHANNELS=\"%d\",URI=\"audio.m3u8\"\n"
+                  .formatted(audio.channels > 0 ? audio.channels : 2));
     }
     for (Rendition r : renditions.values()) {
       if (r.rung == null || !r.started) {

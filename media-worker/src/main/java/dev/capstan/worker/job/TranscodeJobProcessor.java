@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -208,6 +209,7 @@ public class TranscodeJobProcessor {
             (percent, stage) -> reportProgress(lease, jobStarted, percent, stage));
     boolean uploaded = false;
     SegmentPublisher publisher = null;
+    AtomicReference<SegmentPublisher> publishing = new AtomicReference<>();
     try (LeaseKeeper keeper =
         new LeaseKeeper(store, lease, settings.lease(), settings.heartbeat(), clock, heartbeats)) {
       TranscodeListener listener =
@@ -220,6 +222,14 @@ public class TranscodeJobProcessor {
             @Override
             public boolean shouldStop() {
               return handBack.getAsBoolean() || keeper.lost();
+            }
+
+            @Override
+            public void hlsTargetDuration(int seconds) {
+              SegmentPublisher p = publishing.get();
+              if (p != null) {
+                p.videoTargetDuration(seconds);
+              }
             }
           };
       try {
@@ -255,6 +265,7 @@ public class TranscodeJobProcessor {
         publisher =
             new SegmentPublisher(
                 objects, store, events, clock, lease, media, dir.resolve("hls"), keeper::lost);
+        publishing.set(publisher);
         publisher.start(settings.publishEvery());
         TranscodeResult result = transcoder.transcode(source, media, dir, listener);
         metrics.transcoded(Duration.ofNanos(System.nanoTime() - started), media.durationSeconds());

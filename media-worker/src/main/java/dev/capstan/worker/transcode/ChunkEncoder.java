@@ -399,7 +399,12 @@ public final class ChunkEncoder {
     }
     long average = seconds > 0 ? Math.round(segmentBytes * 8 / seconds) : 0;
     return new TranscodeResult.HlsAudio(
-        playlist, Math.round(peak), average, "mp4a.40.2", bytes + segmentBytes);
+        playlist,
+        Math.round(peak),
+        average,
+        "mp4a.40.2",
+        bytes + segmentBytes,
+        JavaCvTranscoder.AUDIO_CHANNELS);
   }
 
   private static FFmpegFrameRecorder hlsRecorder(

@@ -54,6 +54,39 @@ public final class FragmentRemuxer {
     }
   }
 
+  /**
+   * The fast-start MP4 from renditions in an HLS folder as a transcode left them: the init segment
+   * and segments of the video rendition {@code video} and (when not null) of the audio rendition
+   * {@code audio}, each joined into one fragmented MP4 beside them, then remuxed into {@code mp4}.
+   */
+  public static void fromHls(Path hlsDir, String video, String audio, Path mp4) throws IOException {
+    Path videoFile = joined(hlsDir, video, mp4);
+    Path audioFile = audio == null ? null : joined(hlsDir, audio, mp4);
+    try {
+      remux(videoFile, audioFile, mp4);
+    } finally {
+      Files.deleteIfExists(videoFile);
+      if (audioFile != null) {
+        Files.deleteIfExists(audioFile);
+      }
+    }
+  }
+
+  private static Path joined(Path hlsDir, String rendition, Path mp4) throws IOException {
+    HlsFolder.MediaPlaylist playlist =
+        HlsFolder.parse(Files.readString(hlsDir.resolve(rendition + ".m3u8")));
+    if (playlist.init() == null || playlist.segments().isEmpty()) {
+      throw new IllegalStateException("rendition " + rendition + " has no fMP4 segments to join");
+    }
+    List<Path> segments = new ArrayList<>();
+    for (String s : playlist.segments()) {
+      segments.add(hlsDir.resolve(s));
+    }
+    Path target = mp4.resolveSibling(mp4.getFileName() + "." + rendition + ".fmp4");
+    concat(hlsDir.resolve(playlist.init()), segments, target);
+    return target;
+  }
+
   /** Copies the packets of {@code video} and (when not null) {@code audio} into {@code mp4}. */
   public static void remux(Path video, Path audio, Path mp4) {
     List<AVFormatContext> inputs = new ArrayList<>();

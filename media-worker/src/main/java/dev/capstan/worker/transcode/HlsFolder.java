@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 /** Reading the HLS folder a transcode writes, for publishing it while it grows. */
 public final class HlsFolder {
   private static final Pattern MAP_URI = Pattern.compile("#EXT-X-MAP:URI=\"([^\"]+)\"");
+  private static final Pattern TARGET_DURATION =
+      Pattern.compile("#EXT-X-TARGETDURATION:\\d+", Pattern.MULTILINE);
 
   private HlsFolder() {}
 
@@ -62,6 +64,11 @@ public final class HlsFolder {
         : event.replaceFirst("#EXTM3U\n", "#EXTM3U\n#EXT-X-PLAYLIST-TYPE:EVENT\n");
   }
 
+  /** The playlist with {@code EXT-X-TARGETDURATION} set to {@code seconds}. */
+  public static String withTargetDuration(String text, int seconds) {
+    return TARGET_DURATION.matcher(text).replaceFirst("#EXT-X-TARGETDURATION:" + seconds);
+  }
+
   /** A complete playlist as VOD: the muxers write EVENT playlists so they appear as they grow. */
   public static String asVod(String text) {
     return text.replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD");
@@ -85,6 +92,11 @@ public final class HlsFolder {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** Audio channels of an fMP4 init segment's audio track (0 without one). */
+  public static int audioChannels(Path init) {
+    return JavaCvTranscoder.readFacts(init).audioChannels();
   }
 
   /** RFC 6381 codec string of an fMP4 init segment ({@code avc1.64001f}, {@code mp4a.40.2}). */

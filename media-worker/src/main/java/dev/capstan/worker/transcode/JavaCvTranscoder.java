@@ -66,11 +66,12 @@ import org.bytedeco.javacv.FrameRecorder;
  * {@link Transcoder} on FFmpeg through JavaCV: probes with libavformat directly (for FFmpeg's own
  * error text) and checks the limits before any decoding; decodes once to YUV 4:2:0 at the source's
  * size and feeds every picture to one video-only HLS encoder per rung of the ladder (fMP4 segments,
- * keyframes aligned across rungs) and to the fast-start MP4 download, each scaling bicubically to
- * its own size; the audio is encoded once for HLS (its own rendition, shared by every rung) and
- * once for the MP4. From the same decode it picks the poster (the most detailed of a few candidate
- * frames) and samples the storyboard. Audio-only sources get an audio HLS rendition, an M4A and a
- * waveform poster.
+ * keyframes aligned across rungs), each scaling bicubically to its own size; the audio is encoded
+ * once, as its own rendition shared by every rung. The fast-start MP4 download is then remuxed from
+ * the 720p rung's segments (the top rung's, below 720p) and the audio rendition's, not encoded a
+ * second time (a copyable source is remuxed itself instead). From the same decode it picks the
+ * poster (the most detailed of a few candidate frames) and samples the storyboard. Audio-only
+ * sources get an audio HLS rendition, an M4A and a waveform poster.
  *
  * <p>Usable without Quarkus: {@code new JavaCvTranscoder(TranscodeOptions.defaults(limits))}, then
  * {@link #probe} and {@link #transcode}.
@@ -79,8 +80,7 @@ public final class JavaCvTranscoder implements Transcoder {
   private static final int AUDIO_BITRATE = 128_000;
   private static final int AUDIO_SAMPLE_RATE = 48_000;
   static final int AUDIO_CHANNELS = 2;
-  private static final double GOP_SECONDS = 2.0;
-  private static final double HLS_SEGMENT_SECONDS = 4.0;
+  static final double HLS_SEGMENT_SECONDS = 4.0;
   private static final double FALLBACK_FPS = 30.0;
 
   /** Name of the audio rendition's playlist ({@code audio.m3u8}) and segments. */
@@ -221,8 +221,8 @@ public final class JavaCvTranscoder implements Transcoder {
   }
 
   /**
-   * The video path: one decode feeds every rung's encoder, the MP4's, the poster picker and the
-   * storyboard; the audio goes to the audio rendition and the MP4.
+   * The video path: one decode feeds every rung's encoder, the poster picker and the storyboard;
+   * the audio goes to the audio rendition; the MP4 is remuxed from a rung and the audio at the end.
    */
   private TranscodeResult transcodeVideo(
       Path source, SourceMedia media, Path outputDir, Path hlsDir, TranscodeListener listener)
@@ -249,9 +249,6 @@ public final class JavaCvTranscoder implements Transcoder {
     List<Dimensions> outputs = new ArrayList<>();
     for (Rung rung : rungs) {
       outputs.add(RenditionLadder.outputSize(media.display(), rung));
-    }
-    if (!remux) {
-      outputs.add(downloadSize);
     }
     ThreadBudget threads = ThreadBudget.share(options.threads(), media.display(), outputs);
     int[] decoded = {0};
@@ -283,30 +280,6 @@ public final class JavaCvTranscoder implements Transcoder {
         configureAudio(a);
         a.start();
       }
-      if (!remux) {
-        FFmpegFrameRecorder download =
-            new FFmpegFrameRecorder(
-                mp4.toFile(),
-                downloadSize.width(),
-                downloadSize.height(),
-                media.hasAudio() ? AUDIO_CHANNELS : 0);
-        encoders.add("download.mp4", download, true, media.hasAudio());
-        download.setFormat("mp4");
-        download.setOption("movflags", "+faststart");
-        int downloadKbps = RenditionLadder.DOWNLOAD.maxVideoKbps();
-        configureVideo(
-            download,
-            fps,
-            GOP_SECONDS,
-            downloadKbps,
-            H264Level.of(downloadSize, fps, downloadKbps, 2 * downloadKbps),
-            threads.encoders().getLast());
-        if (media.hasAudio()) {
-          configureAudio(download);
-        }
-        download.start();
-      }
-
       decode(
           source,
           media,
@@ -327,6 +300,11 @@ public final class JavaCvTranscoder implements Transcoder {
       HlsFolder.completeAsVod(hlsDir);
       if (remux) {
         remux(source, mp4);
+      } else {
+        // The download is the download rung (or the top one, below it) with the audio rendition:
+        // the same H.264 and AAC, so it is remuxed from their segments rather than encoded again.
+        FragmentRemuxer.fromHls(
+            hlsDir, downloadRung(rungs).name(), media.hasAudio() ? AUDIO_RENDITION : null, mp4);
       }
     } catch (FrameRecorder.Exception e) {
       throw new IllegalStateException("encoding failed: " + e.getMessage(), e);
@@ -370,6 +348,17 @@ public final class JavaCvTranscoder implements Transcoder {
         facts.durationSeconds(),
         new HlsOutput(hlsDir, master, List.copyOf(written), audio),
         remux);
+  }
+
+  /**
+   * The rung whose segments make the MP4 download: {@link RenditionLadder#DOWNLOAD}'s, else the
+   * top.
+   */
+  static Rung downloadRung(List<Rung> rungs) {
+    return rungs.stream()
+        .filter(r -> r.name().equals(RenditionLadder.DOWNLOAD.name()))
+        .findFirst()
+        .orElse(rungs.get(0));
   }
 
   /** The audio-only path: an audio HLS rendition, an M4A and a waveform poster. */
@@ -688,7 +677,13 @@ public final class JavaCvTranscoder implements Transcoder {
 
   private static HlsAudio readAudio(Path hlsDir) throws IOException {
     PlaylistStats s = readPlaylist(hlsDir, AUDIO_RENDITION);
-    return new HlsAudio(s.playlist(), s.peakBps(), s.averageBps(), s.facts().codecs(), s.bytes());
+    return new HlsAudio(
+        s.playlist(),
+        s.peakBps(),
+        s.averageBps(),
+        s.facts().codecs(),
+        s.bytes(),
+        s.facts().audioChannels());
   }
 
   /**
@@ -713,7 +708,7 @@ public final class JavaCvTranscoder implements Transcoder {
         m3u8.append(
             ("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Audio\",DEFAULT=YES,"
                     + "AUTOSELECT=YES,CHANNELS=\"%d\",URI=\"%s\"\n")
-                .formatted(AUDIO_CHANNELS, audio.playlist().getFileName()));
+                .formatted(audio.channels(), audio.playlist().getFileName()));
       }
       long audioPeak = audio == null ? 0 : audio.peakBitrateBps();
       long audioAverage = audio == null ? 0 : audio.averageBitrateBps();
@@ -791,7 +786,10 @@ public final class JavaCvTranscoder implements Transcoder {
     return filter;
   }
 
-  record MediaFacts(Dimensions size, double durationSeconds, String codecs) {}
+  /**
+   * @param audioChannels of the first audio stream, 0 without one
+   */
+  record MediaFacts(Dimensions size, double durationSeconds, String codecs, int audioChannels) {}
 
   /**
    * Reads back an MP4 (or fMP4 init segment) as written: its picture size (null without video),
@@ -808,6 +806,7 @@ public final class JavaCvTranscoder implements Transcoder {
       Dimensions size = null;
       AVStream video = null;
       StringBuilder codecs = new StringBuilder();
+      int channels = 0;
       for (int i = 0; i < oc.nb_streams(); i++) {
         AVStream st = oc.streams(i);
         AVCodecParameters p = st.codecpar();
@@ -818,6 +817,9 @@ public final class JavaCvTranscoder implements Transcoder {
         } else if (p.codec_type() == AVMEDIA_TYPE_AUDIO) {
           // AAC object type = profile + 1: LC is mp4a.40.2.
           codecs.append(",mp4a.40.").append(p.profile() >= 0 ? p.profile() + 1 : 2);
+          if (channels == 0) {
+            channels = p.ch_layout().nb_channels();
+          }
         }
       }
       if (codecs.isEmpty()) {
@@ -826,7 +828,7 @@ public final class JavaCvTranscoder implements Transcoder {
       if (size == null) {
         codecs.deleteCharAt(0); // audio only: no leading video codec before the comma
       }
-      return new MediaFacts(size, durationSeconds(oc, video), codecs.toString());
+      return new MediaFacts(size, durationSeconds(oc, video), codecs.toString(), channels);
     } finally {
       avformat_close_input(oc);
     }

@@ -80,7 +80,8 @@ public final class StreamCopyHls {
   /**
    * Copies the source into the top rung when it is suitable ({@link #canCopy} and keyframes at most
    * {@link #MAX_KEYFRAME_GAP_SECONDS} apart, checked by reading its packets, not decoding); null
-   * when it is not, with nothing written.
+   * when it is not, with nothing written. Before the first playlist is written it tells {@code
+   * listener} the target duration the copy's segments need (known from the same keyframe scan).
    */
   public static Copied copyIfSuitable(
       Path source,
@@ -89,10 +90,16 @@ public final class StreamCopyHls {
       Dimensions topSize,
       Path hlsDir,
       TranscodeListener listener) {
-    if (!canCopy(media, top, topSize)
-        || longestKeyframeGapSeconds(source) > MAX_KEYFRAME_GAP_SECONDS) {
+    if (!canCopy(media, top, topSize)) {
       return null;
     }
+    Keyframes keyframes = scanKeyframes(source);
+    if (keyframes == null || keyframes.longestGapSeconds() > MAX_KEYFRAME_GAP_SECONDS) {
+      return null;
+    }
+    // Every video rung is cut where the copy is, so this holds for all of them.
+    listener.hlsTargetDuration(
+        keyframes.targetDurationSeconds(JavaCvTranscoder.HLS_SEGMENT_SECONDS));
     return write(source, hlsDir, top.name(), media.hasAudio(), listener);
   }
 
@@ -108,16 +115,66 @@ public final class StreamCopyHls {
       public boolean shouldStop() {
         return listener.shouldStop();
       }
+
+      @Override
+      public void hlsTargetDuration(int seconds) {
+        listener.hlsTargetDuration(seconds);
+      }
     };
   }
 
-  /** The longest stretch between video keyframes (and from the last one to the end), demuxing. */
-  static double longestKeyframeGapSeconds(Path source) {
+  /**
+   * The source's video keyframe times and where its video ends, in seconds, read by demuxing only
+   * (no decoding); null when it cannot be read or has no keyframe.
+   */
+  record Keyframes(List<Double> times, double end) {
+
+    /** The longest stretch between keyframes, and from the last one to the end. */
+    double longestGapSeconds() {
+      double longest = 0;
+      for (int i = 1; i < times.size(); i++) {
+        longest = Math.max(longest, times.get(i) - times.get(i - 1));
+      }
+      return Math.max(longest, end - times.getLast());
+    }
+
+    /**
+     * The segment durations the HLS muxer will write when it copies these packets: it cuts at the
+     * first keyframe at least {@code n * hlsTime} after the first picture, for n = 1, 2, ...
+     */
+    List<Double> segmentDurations(double hlsTime) {
+      List<Double> durations = new ArrayList<>();
+      double first = times.getFirst();
+      double cut = first;
+      for (double t : times) {
+        if (t > cut && t - first >= (durations.size() + 1) * hlsTime) {
+          durations.add(t - cut);
+          cut = t;
+        }
+      }
+      durations.add(Math.max(0, end - cut));
+      return durations;
+    }
+
+    /**
+     * {@code EXT-X-TARGETDURATION} of the copied playlist: its longest segment rounded up, as the
+     * muxer rounds it once it has seen every segment.
+     */
+    int targetDurationSeconds(double hlsTime) {
+      double longest = 0;
+      for (double d : segmentDurations(hlsTime)) {
+        longest = Math.max(longest, d);
+      }
+      int whole = (int) longest;
+      return Math.max(1, longest - whole >= 0.001 ? whole + 1 : whole);
+    }
+  }
+
+  static Keyframes scanKeyframes(Path source) {
     try (FFmpegFrameGrabber in = new FFmpegFrameGrabber(source.toFile())) {
       in.start();
       AVFormatContext ic = in.getFormatContext();
-      double last = Double.NaN;
-      double longest = 0;
+      List<Double> keyframes = new ArrayList<>();
       double end = 0;
       AVPacket packet;
       while ((packet = in.grabPacket()) != null) {
@@ -126,17 +183,14 @@ public final class StreamCopyHls {
           continue;
         }
         double t = packet.pts() * av_q2d(st.time_base());
-        end = Math.max(end, t);
+        end = Math.max(end, t + Math.max(0, packet.duration()) * av_q2d(st.time_base()));
         if ((packet.flags() & AV_PKT_FLAG_KEY) != 0) {
-          if (!Double.isNaN(last)) {
-            longest = Math.max(longest, t - last);
-          }
-          last = t;
+          keyframes.add(t);
         }
       }
-      return Double.isNaN(last) ? Double.MAX_VALUE : Math.max(longest, end - last);
+      return keyframes.isEmpty() ? null : new Keyframes(List.copyOf(keyframes), end);
     } catch (FrameGrabber.Exception e) {
-      return Double.MAX_VALUE;
+      return null;
     }
   }
 

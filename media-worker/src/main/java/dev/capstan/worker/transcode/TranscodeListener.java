@@ -9,6 +9,15 @@ public interface TranscodeListener {
   /** True once the job no longer wants the output (lease lost, worker draining). */
   boolean shouldStop();
 
+  /**
+   * Told before any video rendition's playlist appears, when its segments will not all be {@code
+   * hls_time} long (a stream copy cuts at the source's own keyframes): the {@code
+   * EXT-X-TARGETDURATION} every video playlist must carry from its first version on, since RFC 8216
+   * forbids it to change while the playlist grows (the muxer only knows the longest segment so
+   * far).
+   */
+  default void hlsTargetDuration(int seconds) {}
+
   TranscodeListener NONE =
       new TranscodeListener() {
         @Override

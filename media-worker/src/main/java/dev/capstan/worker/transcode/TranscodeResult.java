@@ -70,7 +70,12 @@ public record TranscodeResult(
 
   /** The AAC audio rendition: encoded once, shared by every rung. */
   public record HlsAudio(
-      Path playlist, long peakBitrateBps, long averageBitrateBps, String codecs, long sizeBytes) {}
+      Path playlist,
+      long peakBitrateBps,
+      long averageBitrateBps,
+      String codecs,
+      long sizeBytes,
+      int channels) {}
 
   /**
    * The scrubbing preview.

@@ -27,8 +27,11 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +51,7 @@ class ProgressivePublishingIT {
 
   private static Path encodedOnly;
   private static Path copyable;
+  private static Path irregular;
 
   @BeforeAll
   static void generateSources() throws Exception {
@@ -94,6 +98,45 @@ class ProgressivePublishingIT {
         "-ac",
         "2",
         copyable.toString());
+    // Copyable too, but mono and with keyframes at 0, 4, 9.5 and 12 s only: the copy's segments
+    // are 4, 5.5, 2.5 and 2 s, so the longest comes after the first.
+    irregular = dir.resolve("irregular.mp4");
+    SampleClips.ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=1280x720:rate=30",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=48000",
+        "-t",
+        "14",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-b:v",
+        "1500k",
+        "-maxrate",
+        "1500k",
+        "-bufsize",
+        "3000k",
+        "-g",
+        "600",
+        "-keyint_min",
+        "600",
+        "-sc_threshold",
+        "0",
+        "-force_key_frames",
+        "0,4,9.5,12",
+        "-c:a",
+        "aac",
+        "-ac",
+        "1",
+        irregular.toString());
   }
 
   @Test
@@ -178,6 +221,53 @@ class ProgressivePublishingIT {
     Path mp4 = dir.resolve("download.mp4");
     objects.download(S3Keys.downloadMp4(prefix), mp4);
     assertThat(videoPacketSizes(mp4)).isEqualTo(videoPacketSizes(copyable));
+  }
+
+  @Test
+  void an_irregular_copy_keeps_one_target_duration_while_it_grows_and_a_mono_track_says_so()
+      throws Exception {
+    Seeded s = seeded(irregular);
+    String prefix = S3Keys.attemptPrefix(s.videoId(), s.attempt());
+    Set<String> targets = ConcurrentHashMap.newKeySet();
+    CompletableFuture<TranscodeJobProcessor.Result> running = processAsync(s);
+    // Every version of the encoded 480p playlist a player could fetch while it grows.
+    while (true) {
+      if (objects.head(S3Keys.hlsMediaPlaylist(prefix, "480p")).isPresent()) {
+        String text = objects.getText(S3Keys.hlsMediaPlaylist(prefix, "480p"));
+        targets.add(targetDuration(text) + "/" + HlsFolder.parse(text).segments().size());
+      }
+      try {
+        running.get(20, TimeUnit.MILLISECONDS);
+        break;
+      } catch (TimeoutException stillRunning) {
+        // poll again
+      }
+    }
+
+    assertThat(running.get(180, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.SUCCEEDED);
+    List<Double> cuts = extinf(prefix, "720p");
+    assertThat(cuts).hasSize(4);
+    assertThat(cuts.get(0)).isCloseTo(4.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(cuts.get(1)).isCloseTo(5.5, org.assertj.core.data.Offset.offset(0.01));
+    for (String rung : List.of("720p", "480p", "360p")) {
+      String text = objects.getText(S3Keys.hlsMediaPlaylist(prefix, rung));
+      assertThat(targetDuration(text)).as("%s target duration", rung).isEqualTo(6);
+      assertThat(HlsFolder.parse(text).extinf()).allMatch(d -> Math.round(d) <= 6);
+    }
+    // Seen growing (fewer than all segments) and always with the final target duration.
+    assertThat(targets).anyMatch(t -> !t.endsWith("/4"));
+    assertThat(targets).allMatch(t -> t.startsWith("6/"));
+    // The copied mono AAC is advertised as what it is.
+    assertThat(objects.getText(S3Keys.hlsMaster(prefix)))
+        .contains("TYPE=AUDIO")
+        .contains("CHANNELS=\"1\"");
+  }
+
+  private static int targetDuration(String playlist) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("#EXT-X-TARGETDURATION:(\\d+)").matcher(playlist);
+    assertThat(m.find()).as("EXT-X-TARGETDURATION in %s", playlist).isTrue();
+    return Integer.parseInt(m.group(1));
   }
 
   @Test

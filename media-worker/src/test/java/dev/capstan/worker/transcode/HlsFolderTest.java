@@ -31,6 +31,13 @@ class HlsFolderTest {
   }
 
   @Test
+  void the_target_duration_is_replaced_and_nothing_else() {
+    String fixed = HlsFolder.withTargetDuration(GROWING, 6);
+    assertThat(fixed).contains("#EXT-X-TARGETDURATION:6\n").doesNotContain("TARGETDURATION:5");
+    assertThat(fixed.replace("TARGETDURATION:6", "TARGETDURATION:5")).isEqualTo(GROWING);
+  }
+
+  @Test
   void a_complete_playlist_is_published_as_vod_and_a_growing_one_as_event_without_an_end() {
     String done = GROWING + "#EXT-X-ENDLIST\n";
     assertThat(HlsFolder.parse(done).ended()).isTrue();

@@ -164,6 +164,46 @@ class JavaCvTranscoderIT {
   }
 
   @Test
+  void an_encoded_mp4_is_the_720p_rung_and_the_audio_rendition_remuxed_with_its_index_first()
+      throws Exception {
+    Path src =
+        SampleClips.generate(
+            Spec.standard(5.0).withSize(1280, 720).withVideoCodec("mpeg4"),
+            work.resolve("hd-m4v.mp4"));
+    TranscodeResult r = transcode(src);
+    Path mp4 = r.download().path();
+    TranscodeResult.HlsRung hd =
+        r.hls().rungs().stream()
+            .filter(rung -> rung.rung().name().equals("720p"))
+            .findFirst()
+            .orElseThrow();
+    MediaPlaylist playlist = MediaPlaylist.read(hd.playlist());
+    assertThat(playlist.segments()).hasSizeGreaterThan(1);
+    Path joined = work.resolve("720p-joined.mp4");
+    Files.write(joined, Files.readAllBytes(hd.playlist().resolveSibling(playlist.init())));
+    for (String segment : playlist.segments()) {
+      Files.write(
+          joined,
+          Files.readAllBytes(hd.playlist().resolveSibling(segment)),
+          java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    assertThat(r.downloadRemuxed()).as("the source itself is not remuxed").isFalse();
+    // Every picture of the download is the 720p rung's, packet for packet: no second encode.
+    assertThat(videoPacketSizes(mp4)).hasSize(150).isEqualTo(videoPacketSizes(joined));
+    assertThat(r.download().codecs()).isEqualTo(hd.codecs() + "," + r.hls().audio().codecs());
+    MediaInfo out = MediaProbe.probe(mp4);
+    assertThat(new int[] {out.width(), out.height()}).containsExactly(1280, 720);
+    assertThat(out.audioCodec()).isEqualTo("aac");
+    assertThat(out.durationSeconds()).isCloseTo(5.0, within(0.1));
+    assertThat(Mp4Boxes.topLevel(mp4).indexOf("moov"))
+        .isLessThan(Mp4Boxes.topLevel(mp4).indexOf("mdat"));
+    assertThat(Files.list(mp4.getParent()).map(p -> p.getFileName().toString()))
+        .as("no joined fragments left beside the download")
+        .noneMatch(name -> name.endsWith(".fmp4"));
+  }
+
+  @Test
   void an_h264_aac_source_at_the_download_size_is_remuxed_packet_for_packet_not_reencoded()
       throws Exception {
     SourceMedia media = transcoder.probe(standardClip);
