@@ -12,7 +12,6 @@ import dev.capstan.worker.job.TranscodeJobProcessor.Outcome;
 import dev.capstan.worker.job.TranscodeJobProcessor.Result;
 import dev.capstan.worker.transcode.ChunkEncoder;
 import dev.capstan.worker.transcode.FragmentRemuxer;
-import dev.capstan.worker.transcode.JavaCvTranscoder;
 import dev.capstan.worker.transcode.TranscodeResult;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -47,6 +45,7 @@ public class FlowFinisher {
   private static final Logger LOG = Logger.getLogger(FlowFinisher.class);
 
   private final FlowStore flows;
+  private final FlowPublisher publisher;
   private final JobStore store;
   private final ObjectStore objects;
   private final VideoEventPublisher events;
@@ -58,12 +57,14 @@ public class FlowFinisher {
 
   public FlowFinisher(
       FlowStore flows,
+      FlowPublisher publisher,
       JobStore store,
       ObjectStore objects,
       VideoEventPublisher events,
       Clock clock,
       WorkerConfig config) {
     this.flows = flows;
+    this.publisher = publisher;
     this.store = store;
     this.objects = objects;
     this.events = events;
@@ -91,13 +92,15 @@ public class FlowFinisher {
             FlowResults.read(flows.parentResult(parent.jobId()), FlowResults.Parent.class);
         List<FlowResults.Chunk> chunks = chunks(parent);
         List<JobStore.RenditionRow> rows = new ArrayList<>();
-        List<RungStats> rungs = new ArrayList<>();
+        List<FlowPublisher.Playlist> rungs = new ArrayList<>();
         int rungCount = chunks.get(0).rungs().size();
         for (int i = 0; i < rungCount; i++) {
-          rungs.add(writeMediaPlaylist(prefix, own.fps(), chunks, i));
+          FlowPublisher.Playlist p = FlowPublisher.mediaPlaylist(own.fps(), chunks, i, true);
+          publisher.put(S3Keys.hlsMediaPlaylist(prefix, p.rung().name()), p.text());
+          rungs.add(p);
         }
         String masterKey = S3Keys.hlsMaster(prefix);
-        putPlaylist(masterKey, master(rungs, own.audio(), own.fps()));
+        publisher.put(masterKey, FlowPublisher.master(rungs, own.audio(), own.fps()));
         if (keeper.lost()) {
           return Result.of(Outcome.LEASE_LOST);
         }
@@ -105,44 +108,19 @@ public class FlowFinisher {
         rows.add(mp4);
         rows.addAll(stills(prefix, own, chunks, dir));
         long hlsBytes = 0;
-        for (RungStats r : rungs) {
-          hlsBytes += r.bytes();
-          rows.add(
-              new JobStore.RenditionRow(
-                  "hls_rung",
-                  r.rung().name(),
-                  r.rung().width(),
-                  r.rung().height(),
-                  (int) Math.round(r.averageBps() / 1000.0),
-                  r.rung().codecs(),
-                  S3Keys.hlsMediaPlaylist(prefix, r.rung().name()),
-                  r.bytes()));
+        for (FlowPublisher.Playlist p : rungs) {
+          long bytes =
+              objects.head(p.rung().initKey()).map(o -> o.sizeBytes()).orElse(0L)
+                  + p.segmentBytes();
+          hlsBytes += bytes;
+          rows.add(FlowPublisher.rungRow(prefix, p, bytes));
         }
         FlowResults.Audio audio = own.audio();
         if (audio != null) {
           hlsBytes += audio.bytes();
-          rows.add(
-              new JobStore.RenditionRow(
-                  "hls_audio",
-                  JavaCvTranscoder.AUDIO_RENDITION,
-                  null,
-                  null,
-                  (int) Math.round(audio.averageBps() / 1000.0),
-                  audio.codecs(),
-                  audio.playlistKey(),
-                  audio.bytes()));
+          rows.add(FlowPublisher.audioRow(audio));
         }
-        FlowResults.Rung top = rungs.get(0).rung();
-        rows.add(
-            new JobStore.RenditionRow(
-                "hls",
-                "master",
-                top.width(),
-                top.height(),
-                null,
-                audio == null ? top.codecs() : top.codecs() + "," + audio.codecs(),
-                masterKey,
-                hlsBytes));
+        rows.add(FlowPublisher.masterRow(masterKey, rungs.get(0).rung(), audio, hlsBytes));
         long frames = chunks.stream().mapToLong(FlowResults.Chunk::frames).sum();
         JobStore.Success success =
             new JobStore.Success(
@@ -205,91 +183,6 @@ public class FlowFinisher {
       throw new IllegalStateException("chunks missing: have " + byIndex.keySet());
     }
     return List.copyOf(byIndex.values());
-  }
-
-  private record RungStats(FlowResults.Rung rung, long peakBps, long averageBps, long bytes) {}
-
-  /**
-   * The media playlist of rung {@code i}: the first chunk's init segment (every chunk writes the
-   * same one; a chunk whose differs fails the flow rather than play wrongly) and every chunk's
-   * segments in order.
-   */
-  private RungStats writeMediaPlaylist(
-      String prefix, double fps, List<FlowResults.Chunk> chunks, int i) throws IOException {
-    FlowResults.Rung first = chunks.get(0).rungs().get(i);
-    StringBuilder body = new StringBuilder();
-    double longest = 0;
-    double seconds = 0;
-    long segmentBytes = 0;
-    double peak = 0;
-    for (FlowResults.Chunk c : chunks) {
-      FlowResults.Rung r = c.rungs().get(i);
-      if (!r.name().equals(first.name()) || !r.initSha256().equals(first.initSha256())) {
-        throw new IllegalStateException(
-            "chunk " + c.index() + " encoded " + r.name() + " with another init segment");
-      }
-      for (FlowResults.Segment s : r.segments()) {
-        double d = s.frames() / fps;
-        longest = Math.max(longest, d);
-        seconds += d;
-        segmentBytes += s.bytes();
-        peak = Math.max(peak, s.bytes() * 8 / d);
-        body.append(String.format(Locale.ROOT, "#EXTINF:%.6f,%n", d))
-            .append(fileName(s.key()))
-            .append('\n');
-      }
-    }
-    String playlist =
-        "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:0\n"
-                .formatted((long) Math.ceil(longest - 1e-6))
-            + "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n"
-            + "#EXT-X-MAP:URI=\"%s\"\n".formatted(fileName(first.initKey()))
-            + body
-            + "#EXT-X-ENDLIST\n";
-    putPlaylist(S3Keys.hlsMediaPlaylist(prefix, first.name()), playlist);
-    long initBytes = objects.head(first.initKey()).map(o -> o.sizeBytes()).orElse(0L);
-    return new RungStats(
-        first,
-        Math.round(peak),
-        seconds > 0 ? Math.round(segmentBytes * 8 / seconds) : 0,
-        initBytes + segmentBytes);
-  }
-
-  private void putPlaylist(String key, String text) {
-    objects.putStream(
-        key,
-        new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
-        "application/vnd.apple.mpegurl");
-  }
-
-  /** The master playlist, in the single-job path's form. */
-  private static String master(List<RungStats> rungs, FlowResults.Audio audio, double fps) {
-    StringBuilder m3u8 =
-        new StringBuilder("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-    if (audio != null) {
-      m3u8.append(
-          ("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Audio\",DEFAULT=YES,"
-                  + "AUTOSELECT=YES,CHANNELS=\"2\",URI=\"%s\"\n")
-              .formatted(fileName(audio.playlistKey())));
-    }
-    long audioPeak = audio == null ? 0 : audio.peakBps();
-    long audioAverage = audio == null ? 0 : audio.averageBps();
-    for (RungStats r : rungs) {
-      m3u8.append(
-              String.format(
-                  Locale.ROOT,
-                  "#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d,RESOLUTION=%dx%d,CODECS=\"%s\",FRAME-RATE=%.3f%s%n",
-                  Math.max(1, r.peakBps() + audioPeak),
-                  Math.max(1, r.averageBps() + audioAverage),
-                  r.rung().width(),
-                  r.rung().height(),
-                  audio == null ? r.rung().codecs() : r.rung().codecs() + "," + audio.codecs(),
-                  fps,
-                  audio == null ? "" : ",AUDIO=\"audio\""))
-          .append(r.rung().name())
-          .append(".m3u8\n");
-    }
-    return m3u8.toString();
   }
 
   /**
@@ -451,10 +344,6 @@ public class FlowFinisher {
         LOG.debugf(e, "could not remove the stills of chunk %d", c.index());
       }
     }
-  }
-
-  private static String fileName(String key) {
-    return key.substring(key.lastIndexOf('/') + 1);
   }
 
   private static void deleteAll(List<Path> files) throws IOException {

@@ -114,7 +114,15 @@ public class FlowSplitter {
                   r.firstSegment(),
                   fps)));
     }
-    Optional<String> lane = flows.startFlow(lease, chunks);
+    FlowResults.Parent known =
+        new FlowResults.Parent(
+            fps,
+            media.durationSeconds(),
+            media.display().width(),
+            media.display().height(),
+            media.hasAudio(),
+            null);
+    Optional<String> lane = flows.startFlow(lease, chunks, FlowResults.write(known));
     if (lane.isEmpty()) {
       return new Split.Lost();
     }
@@ -145,11 +153,11 @@ public class FlowSplitter {
     }
     FlowResults.Parent result =
         new FlowResults.Parent(
-            fps,
-            media.durationSeconds(),
-            media.display().width(),
-            media.display().height(),
-            media.hasAudio(),
+            known.fps(),
+            known.durationSeconds(),
+            known.width(),
+            known.height(),
+            known.hasAudio(),
             audio);
     LOG.infof(
         "job %s: the parent's own part (audio) took %d ms",

@@ -109,6 +109,63 @@ class ChunkedFlowIT {
   }
 
   @Test
+  void a_long_clip_plays_from_its_first_chunk_before_the_other_chunks_are_encoded()
+      throws Exception {
+    Seeded s = seedWithSource();
+    // One worker (the app's): the parent's part, then the chunks one after another.
+    WorkerFixtures.publish(redis.sync(), s);
+    Map<String, Object> first =
+        await()
+            .atMost(PATIENCE)
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> video(s.videoId()),
+                v -> List.of("playable", "ready", "failed").contains((String) v.get("status")));
+    assertThat(first.get("status")).as("%s", first).isEqualTo("playable");
+    String prefix = S3Keys.attemptPrefix(s.videoId(), 1);
+    assertThat(first.get("output_prefix")).isEqualTo(prefix);
+    long done = chunkRows(s).stream().filter(c -> "SUCCEEDED".equals(c.get("state"))).count();
+    assertThat(done).as("chunks done when the video turned playable").isLessThan(3);
+
+    // What a player does: master, then a media playlist, then its init and first segment.
+    String master = objects.getText(S3Keys.hlsMaster(prefix));
+    assertThat(master).contains("URI=\"audio.m3u8\"", "360p.m3u8");
+    String playlist = objects.getText(S3Keys.hlsMediaPlaylist(prefix, "360p"));
+    assertThat(playlist)
+        .contains("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-TARGETDURATION:4")
+        .doesNotContain("#EXT-X-ENDLIST");
+    List<String> segments =
+        playlist.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+    assertThat(segments.size()).as("whole chunks of 2 segments").isIn(2, 4);
+    String init =
+        playlist
+            .lines()
+            .filter(l -> l.startsWith("#EXT-X-MAP:URI=\""))
+            .map(l -> l.substring(16, l.length() - 1))
+            .findFirst()
+            .orElseThrow();
+    Path dir = Files.createTempDirectory("capstan-flow-playable");
+    Path initFile = dir.resolve("init.mp4");
+    objects.download(S3Keys.hlsPrefix(prefix) + init, initFile);
+    Path seg = dir.resolve("first.m4s");
+    objects.download(S3Keys.hlsPrefix(prefix) + segments.get(0), seg);
+    Fmp4.Fragment f = Fmp4.fragment(seg, Fmp4.defaultSampleDuration(initFile));
+    assertThat(f.baseDecodeTime()).isZero();
+    assertThat(f.samples()).isEqualTo(SEGMENT_FRAMES);
+    assertThat(objects.getText(S3Keys.hlsMediaPlaylist(prefix, "audio")))
+        .contains("#EXT-X-ENDLIST");
+    assertThat(rows("SELECT kind, name FROM renditions WHERE video_id = ?", s.videoId()))
+        .extracting(r -> r.get("kind") + "/" + r.get("name"))
+        .contains("hls/master", "hls_rung/360p", "hls_audio/audio");
+
+    Map<String, Object> video = awaitSettled(s.videoId());
+    assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
+    assertThat(objects.getText(S3Keys.hlsMediaPlaylist(prefix, "360p")))
+        .contains("#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-ENDLIST");
+    assertPlaysAsOneStream(s, video);
+  }
+
+  @Test
   void a_chunk_that_fails_is_retried_alone_and_the_video_still_ends_ready() throws Exception {
     Seeded s = seedWithSource();
     // The first segment key of chunk 1's first attempt is taken by a folder in the S3 store's
@@ -129,7 +186,8 @@ class ChunkedFlowIT {
           .until(() -> chunkRows(s).stream().anyMatch(c -> "FAILED".equals(c.get("state"))));
       Map<String, Object> failed =
           chunkRows(s).stream().filter(c -> "FAILED".equals(c.get("state"))).findFirst().get();
-      assertThat(video(s.videoId()).get("status")).isEqualTo("processing");
+      // Chunk 0 may have made the video playable already; a failed chunk changes nothing.
+      assertThat(video(s.videoId()).get("status")).isIn("processing", "playable");
       // What the API's reconciler does with a failed attempt under the retry policy.
       requeueAsNextAttempt(failed);
     } finally {
@@ -168,7 +226,7 @@ class ChunkedFlowIT {
           break;
         }
       }
-      assertThat(video(s.videoId()).get("status")).isIn("queued", "processing");
+      assertThat(video(s.videoId()).get("status")).isIn("queued", "processing", "playable");
       Thread.sleep(20);
     }
     String killed = taken;
@@ -362,7 +420,7 @@ class ChunkedFlowIT {
               while (!stop.get()) {
                 try {
                   String status = (String) video(videoId).get("status");
-                  if (!"processing".equals(status) && !"queued".equals(status)) {
+                  if (!List.of("queued", "processing", "playable").contains(status)) {
                     return null;
                   }
                   if ("RUNNING".equals(job(parentId).get("state"))
