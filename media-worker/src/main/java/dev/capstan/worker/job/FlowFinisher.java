@@ -12,6 +12,8 @@ import dev.capstan.worker.job.TranscodeJobProcessor.Outcome;
 import dev.capstan.worker.job.TranscodeJobProcessor.Result;
 import dev.capstan.worker.transcode.ChunkEncoder;
 import dev.capstan.worker.transcode.FragmentRemuxer;
+import dev.capstan.worker.transcode.HlsFolder;
+import dev.capstan.worker.transcode.JavaCvTranscoder;
 import dev.capstan.worker.transcode.TranscodeResult;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,6 +96,25 @@ public class FlowFinisher {
         List<FlowResults.Chunk> chunks = chunks(parent);
         List<JobStore.RenditionRow> rows = new ArrayList<>();
         List<FlowPublisher.Playlist> rungs = new ArrayList<>();
+        FlowResults.Copied copied = own.copied();
+        if (copied != null) {
+          // Stream-copied and published (VOD) by the parent: listed, not rewritten.
+          rungs.add(
+              new FlowPublisher.Playlist(
+                  new FlowResults.Rung(
+                      copied.name(),
+                      copied.width(),
+                      copied.height(),
+                      null,
+                      copied.codecs(),
+                      null,
+                      null,
+                      List.of()),
+                  null,
+                  copied.peakBps(),
+                  copied.averageBps(),
+                  copied.bytes()));
+        }
         int rungCount = chunks.get(0).rungs().size();
         for (int i = 0; i < rungCount; i++) {
           FlowPublisher.Playlist p = FlowPublisher.mediaPlaylist(own.fps(), chunks, i, true);
@@ -110,8 +132,10 @@ public class FlowFinisher {
         long hlsBytes = 0;
         for (FlowPublisher.Playlist p : rungs) {
           long bytes =
-              objects.head(p.rung().initKey()).map(o -> o.sizeBytes()).orElse(0L)
-                  + p.segmentBytes();
+              p.rung().initKey() == null
+                  ? p.segmentBytes()
+                  : objects.head(p.rung().initKey()).map(o -> o.sizeBytes()).orElse(0L)
+                      + p.segmentBytes();
           hlsBytes += bytes;
           rows.add(FlowPublisher.rungRow(prefix, p, bytes));
         }
@@ -131,7 +155,13 @@ public class FlowFinisher {
                 own.fps(),
                 own.hasAudio(),
                 List.copyOf(rows));
-        if (!store.recordSuccess(parent, success)) {
+        // The parent's publisher announced the copied rung and the audio when they were done.
+        Set<String> announced =
+            copied == null
+                ? Set.of()
+                : Set.of(
+                    "hls_rung/" + copied.name(), "hls_audio/" + JavaCvTranscoder.AUDIO_RENDITION);
+        if (!store.recordSuccess(parent, success, announced)) {
           return Result.of(Outcome.LEASE_LOST);
         }
         removeStills(chunks);
@@ -144,7 +174,7 @@ public class FlowFinisher {
             (System.nanoTime() - began) / 1_000_000);
         Instant now = clock.instant();
         for (JobStore.RenditionRow r : rows) {
-          if (JobStore.announcesItself(r)) {
+          if (JobStore.announcesItself(r) && !announced.contains(JobStore.renditionId(r))) {
             events.publish(
                 VideoEvent.renditionReady(parent.videoId(), JobStore.renditionId(r), now));
           }
@@ -193,52 +223,48 @@ public class FlowFinisher {
   private JobStore.RenditionRow download(
       String prefix, FlowResults.Parent own, List<FlowResults.Chunk> chunks, Path dir)
       throws IOException {
-    int pick = 0;
+    int pick = -1;
     List<FlowResults.Rung> firstRungs = chunks.get(0).rungs();
     for (int i = 0; i < firstRungs.size(); i++) {
       if (firstRungs.get(i).name().equals(RenditionLadder.DOWNLOAD.name())) {
         pick = i;
       }
     }
-    FlowResults.Rung chosen = firstRungs.get(pick);
-    Path videoInit = dir.resolve("video_init.mp4");
-    objects.download(chosen.initKey(), videoInit);
-    List<Path> videoSegments = new ArrayList<>();
-    int n = 0;
-    for (FlowResults.Chunk c : chunks) {
-      for (FlowResults.Segment s : c.rungs().get(pick).segments()) {
-        Path local = dir.resolve("v%06d.m4s".formatted(n++));
-        objects.download(s.key(), local);
-        videoSegments.add(local);
-      }
-    }
+    FlowResults.Copied copied = own.copied();
     Path video = dir.resolve("video.mp4");
-    FragmentRemuxer.concat(videoInit, videoSegments, video);
-    deleteAll(videoSegments);
-    Path audio = null;
-    if (own.audio() != null) {
-      String hls = S3Keys.hlsPrefix(prefix);
-      Path playlist = dir.resolve("audio.m3u8");
-      objects.download(own.audio().playlistKey(), playlist);
-      String init = null;
-      List<Path> audioSegments = new ArrayList<>();
-      for (String line : Files.readAllLines(playlist, StandardCharsets.UTF_8)) {
-        if (line.startsWith("#EXT-X-MAP:URI=\"")) {
-          init = line.substring(16, line.indexOf('"', 16));
-        } else if (!line.isBlank() && !line.startsWith("#")) {
-          Path local = dir.resolve("a%06d.m4s".formatted(audioSegments.size()));
-          objects.download(hls + line.trim(), local);
-          audioSegments.add(local);
+    int width;
+    int height;
+    String codecs;
+    if (pick < 0 && copied != null) {
+      // The copied top rung is the download's size or smaller: its packets are the download's.
+      fromPlaylist(prefix, copied.playlistKey(), dir, "v", video);
+      width = copied.width();
+      height = copied.height();
+      codecs = copied.codecs();
+    } else {
+      pick = Math.max(0, pick);
+      FlowResults.Rung chosen = firstRungs.get(pick);
+      Path videoInit = dir.resolve("video_init.mp4");
+      objects.download(chosen.initKey(), videoInit);
+      List<Path> videoSegments = new ArrayList<>();
+      int n = 0;
+      for (FlowResults.Chunk c : chunks) {
+        for (FlowResults.Segment s : c.rungs().get(pick).segments()) {
+          Path local = dir.resolve("v%06d.m4s".formatted(n++));
+          objects.download(s.key(), local);
+          videoSegments.add(local);
         }
       }
-      if (init == null) {
-        throw new IllegalStateException("audio playlist without an init segment");
-      }
-      Path audioInit = dir.resolve("audio_init.mp4");
-      objects.download(hls + init, audioInit);
+      FragmentRemuxer.concat(videoInit, videoSegments, video);
+      deleteAll(videoSegments);
+      width = chosen.width();
+      height = chosen.height();
+      codecs = chosen.codecs();
+    }
+    Path audio = null;
+    if (own.audio() != null) {
       audio = dir.resolve("audio.mp4");
-      FragmentRemuxer.concat(audioInit, audioSegments, audio);
-      deleteAll(audioSegments);
+      fromPlaylist(prefix, own.audio().playlistKey(), dir, "a", audio);
     }
     Path mp4 = dir.resolve("download.mp4");
     FragmentRemuxer.remux(video, audio, mp4);
@@ -249,12 +275,35 @@ public class FlowFinisher {
     return new JobStore.RenditionRow(
         "mp4",
         RenditionLadder.DOWNLOAD.name(),
-        chosen.width(),
-        chosen.height(),
+        width,
+        height,
         seconds > 0 ? (int) Math.round(size * 8 / seconds / 1000) : 0,
-        own.audio() == null ? chosen.codecs() : chosen.codecs() + "," + own.audio().codecs(),
+        own.audio() == null ? codecs : codecs + "," + own.audio().codecs(),
         key,
         size);
+  }
+
+  /** One rendition's init and segments, as its media playlist in the store lists them, joined. */
+  private void fromPlaylist(String prefix, String playlistKey, Path dir, String tag, Path out)
+      throws IOException {
+    String hls = S3Keys.hlsPrefix(prefix);
+    Path playlist = dir.resolve(tag + ".m3u8");
+    objects.download(playlistKey, playlist);
+    HlsFolder.MediaPlaylist parsed =
+        HlsFolder.parse(Files.readString(playlist, StandardCharsets.UTF_8));
+    if (parsed.init() == null) {
+      throw new IllegalStateException(playlistKey + " has no init segment");
+    }
+    List<Path> segments = new ArrayList<>();
+    for (String name : parsed.segments()) {
+      Path local = dir.resolve("%s%06d.m4s".formatted(tag, segments.size()));
+      objects.download(hls + name, local);
+      segments.add(local);
+    }
+    Path init = dir.resolve(tag + "_init.mp4");
+    objects.download(hls + parsed.init(), init);
+    FragmentRemuxer.concat(init, segments, out);
+    deleteAll(segments);
   }
 
   /**

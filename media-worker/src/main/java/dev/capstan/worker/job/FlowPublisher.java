@@ -75,6 +75,9 @@ public class FlowPublisher {
       return Optional.empty();
     }
     FlowResults.Parent own = FlowResults.read(parentJson, FlowResults.Parent.class);
+    if (own.copied() != null) {
+      return Optional.empty(); // the copied top rung made it playable; the rest joins at the end
+    }
     if (own.hasAudio() && own.audio() == null) {
       return Optional.empty(); // the master names the audio: wait for the parent's part
     }
