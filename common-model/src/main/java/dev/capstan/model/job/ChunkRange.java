@@ -1,6 +1,7 @@
 package dev.capstan.model.job;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
 /**
  * The part of a video one chunk job encodes, in output frames on the HLS segment grid: frames
@@ -11,6 +12,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param parentAttempt the parent's attempt whose prefix the chunk writes under
  * @param index position of the chunk in the video, from 0
  * @param count how many chunks the video has
+ * @param keyframes when the top rung was stream-copied from the source: the output frames of the
+ *     range where the copy's segments start, the only places a keyframe may go (so every rung is
+ *     cut where the copy is); empty: the fixed GOP grid
+ * @param copiedRung the rung the parent stream-copied (the chunk encodes the others), or null
  */
 public record ChunkRange(
     @JsonProperty("parentJobId") String parentJobId,
@@ -20,7 +25,36 @@ public record ChunkRange(
     @JsonProperty("startFrame") long startFrame,
     @JsonProperty("endFrame") long endFrame,
     @JsonProperty("firstSegment") int firstSegment,
-    @JsonProperty("fps") double fps) {
+    @JsonProperty("fps") double fps,
+    @JsonProperty("keyframes") List<Long> keyframes,
+    @JsonProperty("copiedRung") String copiedRung) {
+
+  public ChunkRange {
+    keyframes = keyframes == null ? List.of() : List.copyOf(keyframes);
+  }
+
+  /** A chunk on the fixed GOP grid, every rung encoded. */
+  public ChunkRange(
+      String parentJobId,
+      int parentAttempt,
+      int index,
+      int count,
+      long startFrame,
+      long endFrame,
+      int firstSegment,
+      double fps) {
+    this(
+        parentJobId,
+        parentAttempt,
+        index,
+        count,
+        startFrame,
+        endFrame,
+        firstSegment,
+        fps,
+        List.of(),
+        null);
+  }
 
   /** Whether this chunk runs to the end of the source. */
   public boolean last() {

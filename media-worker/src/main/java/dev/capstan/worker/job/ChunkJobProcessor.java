@@ -143,7 +143,12 @@ public class ChunkJobProcessor {
                 source,
                 media,
                 new ChunkEncoder.ChunkSpec(
-                    range.startFrame(), range.endFrame(), range.firstSegment(), filePrefix),
+                    range.startFrame(),
+                    range.endFrame(),
+                    range.firstSegment(),
+                    filePrefix,
+                    java.util.Set.copyOf(range.keyframes()),
+                    range.copiedRung()),
                 dir.resolve("hls"),
                 listener);
         encodeNanos = System.nanoTime() - started;

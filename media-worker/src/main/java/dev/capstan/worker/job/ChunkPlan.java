@@ -16,6 +16,29 @@ public final class ChunkPlan {
    */
   public record Range(int index, long startFrame, long endFrame, int firstSegment) {}
 
+  /**
+   * Chunks of {@code segmentsPerChunk} whole segments of a stream-copied rung, whose segments start
+   * at output frames {@code segmentStarts} (the first at 0), the last chunk taking what is left.
+   */
+  public static List<Range> ofCuts(List<Long> segmentStarts, int segmentsPerChunk) {
+    if (segmentsPerChunk < 1) {
+      throw new IllegalArgumentException("a chunk is at least one segment: " + segmentsPerChunk);
+    }
+    int segments = segmentStarts.size();
+    int count = (int) Math.max(1, Math.round((double) segments / segmentsPerChunk));
+    List<Range> ranges = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int first = i * segmentsPerChunk;
+      ranges.add(
+          new Range(
+              i,
+              segmentStarts.get(first),
+              i == count - 1 ? Long.MAX_VALUE : segmentStarts.get(first + segmentsPerChunk),
+              first));
+    }
+    return List.copyOf(ranges);
+  }
+
   public static List<Range> of(double fps, double durationSeconds, int segmentsPerChunk) {
     if (segmentsPerChunk < 1) {
       throw new IllegalArgumentException("a chunk is at least one segment: " + segmentsPerChunk);

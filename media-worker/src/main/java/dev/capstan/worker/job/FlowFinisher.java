@@ -12,6 +12,7 @@ import dev.capstan.worker.job.TranscodeJobProcessor.Outcome;
 import dev.capstan.worker.job.TranscodeJobProcessor.Result;
 import dev.capstan.worker.transcode.ChunkEncoder;
 import dev.capstan.worker.transcode.FragmentRemuxer;
+import dev.capstan.worker.transcode.HlsFolder;
 import dev.capstan.worker.transcode.JavaCvTranscoder;
 import dev.capstan.worker.transcode.TranscodeResult;
 import jakarta.annotation.PreDestroy;
@@ -26,8 +27,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,6 +48,7 @@ public class FlowFinisher {
   private static final Logger LOG = Logger.getLogger(FlowFinisher.class);
 
   private final FlowStore flows;
+  private final FlowPublisher publisher;
   private final JobStore store;
   private final ObjectStore objects;
   private final VideoEventPublisher events;
@@ -58,12 +60,14 @@ public class FlowFinisher {
 
   public FlowFinisher(
       FlowStore flows,
+      FlowPublisher publisher,
       JobStore store,
       ObjectStore objects,
       VideoEventPublisher events,
       Clock clock,
       WorkerConfig config) {
     this.flows = flows;
+    this.publisher = publisher;
     this.store = store;
     this.objects = objects;
     this.events = events;
@@ -91,13 +95,34 @@ public class FlowFinisher {
             FlowResults.read(flows.parentResult(parent.jobId()), FlowResults.Parent.class);
         List<FlowResults.Chunk> chunks = chunks(parent);
         List<JobStore.RenditionRow> rows = new ArrayList<>();
-        List<RungStats> rungs = new ArrayList<>();
+        List<FlowPublisher.Playlist> rungs = new ArrayList<>();
+        FlowResults.Copied copied = own.copied();
+        if (copied != null) {
+          // Stream-copied and published (VOD) by the parent: listed, not rewritten.
+          rungs.add(
+              new FlowPublisher.Playlist(
+                  new FlowResults.Rung(
+                      copied.name(),
+                      copied.width(),
+                      copied.height(),
+                      null,
+                      copied.codecs(),
+                      null,
+                      null,
+                      List.of()),
+                  null,
+                  copied.peakBps(),
+                  copied.averageBps(),
+                  copied.bytes()));
+        }
         int rungCount = chunks.get(0).rungs().size();
         for (int i = 0; i < rungCount; i++) {
-          rungs.add(writeMediaPlaylist(prefix, own.fps(), chunks, i));
+          FlowPublisher.Playlist p = FlowPublisher.mediaPlaylist(own.fps(), chunks, i, true);
+          publisher.put(S3Keys.hlsMediaPlaylist(prefix, p.rung().name()), p.text());
+          rungs.add(p);
         }
         String masterKey = S3Keys.hlsMaster(prefix);
-        putPlaylist(masterKey, master(rungs, own.audio(), own.fps()));
+        publisher.put(masterKey, FlowPublisher.master(rungs, own.audio(), own.fps()));
         if (keeper.lost()) {
           return Result.of(Outcome.LEASE_LOST);
         }
@@ -105,44 +130,21 @@ public class FlowFinisher {
         rows.add(mp4);
         rows.addAll(stills(prefix, own, chunks, dir));
         long hlsBytes = 0;
-        for (RungStats r : rungs) {
-          hlsBytes += r.bytes();
-          rows.add(
-              new JobStore.RenditionRow(
-                  "hls_rung",
-                  r.rung().name(),
-                  r.rung().width(),
-                  r.rung().height(),
-                  (int) Math.round(r.averageBps() / 1000.0),
-                  r.rung().codecs(),
-                  S3Keys.hlsMediaPlaylist(prefix, r.rung().name()),
-                  r.bytes()));
+        for (FlowPublisher.Playlist p : rungs) {
+          long bytes =
+              p.rung().initKey() == null
+                  ? p.segmentBytes()
+                  : objects.head(p.rung().initKey()).map(o -> o.sizeBytes()).orElse(0L)
+                      + p.segmentBytes();
+          hlsBytes += bytes;
+          rows.add(FlowPublisher.rungRow(prefix, p, bytes));
         }
         FlowResults.Audio audio = own.audio();
         if (audio != null) {
           hlsBytes += audio.bytes();
-          rows.add(
-              new JobStore.RenditionRow(
-                  "hls_audio",
-                  JavaCvTranscoder.AUDIO_RENDITION,
-                  null,
-                  null,
-                  (int) Math.round(audio.averageBps() / 1000.0),
-                  audio.codecs(),
-                  audio.playlistKey(),
-                  audio.bytes()));
+          rows.add(FlowPublisher.audioRow(audio));
         }
-        FlowResults.Rung top = rungs.get(0).rung();
-        rows.add(
-            new JobStore.RenditionRow(
-                "hls",
-                "master",
-                top.width(),
-                top.height(),
-                null,
-                audio == null ? top.codecs() : top.codecs() + "," + audio.codecs(),
-                masterKey,
-                hlsBytes));
+        rows.add(FlowPublisher.masterRow(masterKey, rungs.get(0).rung(), audio, hlsBytes));
         long frames = chunks.stream().mapToLong(FlowResults.Chunk::frames).sum();
         JobStore.Success success =
             new JobStore.Success(
@@ -153,7 +155,13 @@ public class FlowFinisher {
                 own.fps(),
                 own.hasAudio(),
                 List.copyOf(rows));
-        if (!store.recordSuccess(parent, success)) {
+        // The parent's publisher announced the copied rung and the audio when they were done.
+        Set<String> announced =
+            copied == null
+                ? Set.of()
+                : Set.of(
+                    "hls_rung/" + copied.name(), "hls_audio/" + JavaCvTranscoder.AUDIO_RENDITION);
+        if (!store.recordSuccess(parent, success, announced)) {
           return Result.of(Outcome.LEASE_LOST);
         }
         removeStills(chunks);
@@ -166,7 +174,7 @@ public class FlowFinisher {
             (System.nanoTime() - began) / 1_000_000);
         Instant now = clock.instant();
         for (JobStore.RenditionRow r : rows) {
-          if (JobStore.announcesItself(r)) {
+          if (JobStore.announcesItself(r) && !announced.contains(JobStore.renditionId(r))) {
             events.publish(
                 VideoEvent.renditionReady(parent.videoId(), JobStore.renditionId(r), now));
           }
@@ -207,91 +215,6 @@ public class FlowFinisher {
     return List.copyOf(byIndex.values());
   }
 
-  private record RungStats(FlowResults.Rung rung, long peakBps, long averageBps, long bytes) {}
-
-  /**
-   * The media playlist of rung {@code i}: the first chunk's init segment (every chunk writes the
-   * same one; a chunk whose differs fails the flow rather than play wrongly) and every chunk's
-   * segments in order.
-   */
-  private RungStats writeMediaPlaylist(
-      String prefix, double fps, List<FlowResults.Chunk> chunks, int i) throws IOException {
-    FlowResults.Rung first = chunks.get(0).rungs().get(i);
-    StringBuilder body = new StringBuilder();
-    double longest = 0;
-    double seconds = 0;
-    long segmentBytes = 0;
-    double peak = 0;
-    for (FlowResults.Chunk c : chunks) {
-      FlowResults.Rung r = c.rungs().get(i);
-      if (!r.name().equals(first.name()) || !r.initSha256().equals(first.initSha256())) {
-        throw new IllegalStateException(
-            "chunk " + c.index() + " encoded " + r.name() + " with another init segment");
-      }
-      for (FlowResults.Segment s : r.segments()) {
-        double d = s.frames() / fps;
-        longest = Math.max(longest, d);
-        seconds += d;
-        segmentBytes += s.bytes();
-        peak = Math.max(peak, s.bytes() * 8 / d);
-        body.append(String.format(Locale.ROOT, "#EXTINF:%.6f,%n", d))
-            .append(fileName(s.key()))
-            .append('\n');
-      }
-    }
-    String playlist =
-        "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:0\n"
-                .formatted((long) Math.ceil(longest - 1e-6))
-            + "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n"
-            + "#EXT-X-MAP:URI=\"%s\"\n".formatted(fileName(first.initKey()))
-            + body
-            + "#EXT-X-ENDLIST\n";
-    putPlaylist(S3Keys.hlsMediaPlaylist(prefix, first.name()), playlist);
-    long initBytes = objects.head(first.initKey()).map(o -> o.sizeBytes()).orElse(0L);
-    return new RungStats(
-        first,
-        Math.round(peak),
-        seconds > 0 ? Math.round(segmentBytes * 8 / seconds) : 0,
-        initBytes + segmentBytes);
-  }
-
-  private void putPlaylist(String key, String text) {
-    objects.putStream(
-        key,
-        new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)),
-        "application/vnd.apple.mpegurl");
-  }
-
-  /** The master playlist, in the single-job path's form. */
-  private static String master(List<RungStats> rungs, FlowResults.Audio audio, double fps) {
-    StringBuilder m3u8 =
-        new StringBuilder("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-    if (audio != null) {
-      m3u8.append(
-          ("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"Audio\",DEFAULT=YES,"
-                  + "AUTOSELECT=YES,CHANNELS=\"2\",URI=\"%s\"\n")
-              .formatted(fileName(audio.playlistKey())));
-    }
-    long audioPeak = audio == null ? 0 : audio.peakBps();
-    long audioAverage = audio == null ? 0 : audio.averageBps();
-    for (RungStats r : rungs) {
-      m3u8.append(
-              String.format(
-                  Locale.ROOT,
-                  "#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d,RESOLUTION=%dx%d,CODECS=\"%s\",FRAME-RATE=%.3f%s%n",
-                  Math.max(1, r.peakBps() + audioPeak),
-                  Math.max(1, r.averageBps() + audioAverage),
-                  r.rung().width(),
-                  r.rung().height(),
-                  audio == null ? r.rung().codecs() : r.rung().codecs() + "," + audio.codecs(),
-                  fps,
-                  audio == null ? "" : ",AUDIO=\"audio\""))
-          .append(r.rung().name())
-          .append(".m3u8\n");
-    }
-    return m3u8.toString();
-  }
-
   /**
    * The MP4 download: the download rung's segments (or the top rung's, for a smaller source) and
    * the audio rendition's, each appended to its init segment, their packets copied into one
@@ -300,52 +223,48 @@ public class FlowFinisher {
   private JobStore.RenditionRow download(
       String prefix, FlowResults.Parent own, List<FlowResults.Chunk> chunks, Path dir)
       throws IOException {
-    int pick = 0;
+    int pick = -1;
     List<FlowResults.Rung> firstRungs = chunks.get(0).rungs();
     for (int i = 0; i < firstRungs.size(); i++) {
       if (firstRungs.get(i).name().equals(RenditionLadder.DOWNLOAD.name())) {
         pick = i;
       }
     }
-    FlowResults.Rung chosen = firstRungs.get(pick);
-    Path videoInit = dir.resolve("video_init.mp4");
-    objects.download(chosen.initKey(), videoInit);
-    List<Path> videoSegments = new ArrayList<>();
-    int n = 0;
-    for (FlowResults.Chunk c : chunks) {
-      for (FlowResults.Segment s : c.rungs().get(pick).segments()) {
-        Path local = dir.resolve("v%06d.m4s".formatted(n++));
-        objects.download(s.key(), local);
-        videoSegments.add(local);
-      }
-    }
+    FlowResults.Copied copied = own.copied();
     Path video = dir.resolve("video.mp4");
-    FragmentRemuxer.concat(videoInit, videoSegments, video);
-    deleteAll(videoSegments);
-    Path audio = null;
-    if (own.audio() != null) {
-      String hls = S3Keys.hlsPrefix(prefix);
-      Path playlist = dir.resolve("audio.m3u8");
-      objects.download(own.audio().playlistKey(), playlist);
-      String init = null;
-      List<Path> audioSegments = new ArrayList<>();
-      for (String line : Files.readAllLines(playlist, StandardCharsets.UTF_8)) {
-        if (line.startsWith("#EXT-X-MAP:URI=\"")) {
-          init = line.substring(16, line.indexOf('"', 16));
-        } else if (!line.isBlank() && !line.startsWith("#")) {
-          Path local = dir.resolve("a%06d.m4s".formatted(audioSegments.size()));
-          objects.download(hls + line.trim(), local);
-          audioSegments.add(local);
+    int width;
+    int height;
+    String codecs;
+    if (pick < 0 && copied != null) {
+      // The copied top rung is the download's size or smaller: its packets are the download's.
+      fromPlaylist(prefix, copied.playlistKey(), dir, "v", video);
+      width = copied.width();
+      height = copied.height();
+      codecs = copied.codecs();
+    } else {
+      pick = Math.max(0, pick);
+      FlowResults.Rung chosen = firstRungs.get(pick);
+      Path videoInit = dir.resolve("video_init.mp4");
+      objects.download(chosen.initKey(), videoInit);
+      List<Path> videoSegments = new ArrayList<>();
+      int n = 0;
+      for (FlowResults.Chunk c : chunks) {
+        for (FlowResults.Segment s : c.rungs().get(pick).segments()) {
+          Path local = dir.resolve("v%06d.m4s".formatted(n++));
+          objects.download(s.key(), local);
+          videoSegments.add(local);
         }
       }
-      if (init == null) {
-        throw new IllegalStateException("audio playlist without an init segment");
-      }
-      Path audioInit = dir.resolve("audio_init.mp4");
-      objects.download(hls + init, audioInit);
+      FragmentRemuxer.concat(videoInit, videoSegments, video);
+      deleteAll(videoSegments);
+      width = chosen.width();
+      height = chosen.height();
+      codecs = chosen.codecs();
+    }
+    Path audio = null;
+    if (own.audio() != null) {
       audio = dir.resolve("audio.mp4");
-      FragmentRemuxer.concat(audioInit, audioSegments, audio);
-      deleteAll(audioSegments);
+      fromPlaylist(prefix, own.audio().playlistKey(), dir, "a", audio);
     }
     Path mp4 = dir.resolve("download.mp4");
     FragmentRemuxer.remux(video, audio, mp4);
@@ -356,12 +275,35 @@ public class FlowFinisher {
     return new JobStore.RenditionRow(
         "mp4",
         RenditionLadder.DOWNLOAD.name(),
-        chosen.width(),
-        chosen.height(),
+        width,
+        height,
         seconds > 0 ? (int) Math.round(size * 8 / seconds / 1000) : 0,
-        own.audio() == null ? chosen.codecs() : chosen.codecs() + "," + own.audio().codecs(),
+        own.audio() == null ? codecs : codecs + "," + own.audio().codecs(),
         key,
         size);
+  }
+
+  /** One rendition's init and segments, as its media playlist in the store lists them, joined. */
+  private void fromPlaylist(String prefix, String playlistKey, Path dir, String tag, Path out)
+      throws IOException {
+    String hls = S3Keys.hlsPrefix(prefix);
+    Path playlist = dir.resolve(tag + ".m3u8");
+    objects.download(playlistKey, playlist);
+    HlsFolder.MediaPlaylist parsed =
+        HlsFolder.parse(Files.readString(playlist, StandardCharsets.UTF_8));
+    if (parsed.init() == null) {
+      throw new IllegalStateException(playlistKey + " has no init segment");
+    }
+    List<Path> segments = new ArrayList<>();
+    for (String name : parsed.segments()) {
+      Path local = dir.resolve("%s%06d.m4s".formatted(tag, segments.size()));
+      objects.download(hls + name, local);
+      segments.add(local);
+    }
+    Path init = dir.resolve(tag + "_init.mp4");
+    objects.download(hls + parsed.init(), init);
+    FragmentRemuxer.concat(init, segments, out);
+    deleteAll(segments);
   }
 
   /**
@@ -451,10 +393,6 @@ public class FlowFinisher {
         LOG.debugf(e, "could not remove the stills of chunk %d", c.index());
       }
     }
-  }
-
-  private static String fileName(String key) {
-    return key.substring(key.lastIndexOf('/') + 1);
   }
 
   private static void deleteAll(List<Path> files) throws IOException {

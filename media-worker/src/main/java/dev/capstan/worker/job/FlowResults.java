@@ -39,8 +39,28 @@ final class FlowResults {
 
   record Audio(String playlistKey, long peakBps, long averageBps, String codecs, long bytes) {}
 
+  /**
+   * The top rung as the parent stream-copied it from the source and published (VOD already): its
+   * playlist and what the master and its row say of it.
+   */
+  record Copied(
+      String name,
+      int width,
+      int height,
+      String codecs,
+      String playlistKey,
+      long peakBps,
+      long averageBps,
+      long bytes) {}
+
   record Parent(
-      double fps, double durationSeconds, int width, int height, boolean hasAudio, Audio audio) {}
+      double fps,
+      double durationSeconds,
+      int width,
+      int height,
+      boolean hasAudio,
+      Audio audio,
+      Copied copied) {}
 
   static String write(Object value) {
     try {

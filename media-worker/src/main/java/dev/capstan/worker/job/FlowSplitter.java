@@ -5,24 +5,33 @@ import dev.capstan.model.job.JobKinds;
 import dev.capstan.model.job.JobLane;
 import dev.capstan.model.job.JobMessage;
 import dev.capstan.model.job.TranscodeJob;
+import dev.capstan.model.media.Dimensions;
+import dev.capstan.model.media.RenditionLadder;
+import dev.capstan.model.media.RenditionLadder.Rung;
 import dev.capstan.model.storage.S3Keys;
 import dev.capstan.storage.ObjectStore;
 import dev.capstan.worker.config.WorkerConfig;
+import dev.capstan.worker.event.VideoEventPublisher;
 import dev.capstan.worker.queue.JobQueue;
 import dev.capstan.worker.transcode.ChunkEncoder;
+import dev.capstan.worker.transcode.HlsFolder;
 import dev.capstan.worker.transcode.JavaCvTranscoder;
 import dev.capstan.worker.transcode.SourceMedia;
+import dev.capstan.worker.transcode.StreamCopyHls;
 import dev.capstan.worker.transcode.TranscodeListener;
 import dev.capstan.worker.transcode.TranscodeResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -41,6 +50,8 @@ public class FlowSplitter {
   private final ChunkEncoder encoder;
   private final JobQueue queue;
   private final JobStore store;
+  private final VideoEventPublisher events;
+  private final Clock clock;
   private final WorkerConfig.Worker settings;
 
   public FlowSplitter(
@@ -49,7 +60,11 @@ public class FlowSplitter {
       ChunkEncoder encoder,
       JobQueue queue,
       JobStore store,
+      VideoEventPublisher events,
+      Clock clock,
       WorkerConfig config) {
+    this.events = events;
+    this.clock = clock;
     this.flows = flows;
     this.objects = objects;
     this.encoder = encoder;
@@ -84,19 +99,67 @@ public class FlowSplitter {
   }
 
   /**
-   * Writes and publishes the chunk jobs, then encodes the audio under the attempt's prefix and
-   * hands the parent over to its chunks.
+   * Writes and publishes the chunk jobs, then makes the parent's own part under the attempt's
+   * prefix and hands the parent over to its chunks. A source that already is what the top rung
+   * would be is first stream-copied into the top rung and the audio rendition, published as it is
+   * written (the video turns playable in seconds, whatever its length); the chunks are then cut
+   * where the copy's segments start and encode the other rungs with keyframes exactly there.
+   *
+   * @param lost true once the parent's lease is gone
    */
   public Split split(
-      TranscodeJob job, Lease lease, Path source, SourceMedia media, Path dir, TranscodeListener l)
+      TranscodeJob job,
+      Lease lease,
+      Path source,
+      SourceMedia media,
+      Path dir,
+      TranscodeListener l,
+      BooleanSupplier lost)
       throws SQLException, IOException {
     long began = System.nanoTime();
     double fps = ChunkEncoder.outputFps(media);
-    List<ChunkPlan.Range> plan =
-        ChunkPlan.of(fps, media.durationSeconds(), settings.chunking().segmentsPerChunk());
+    String prefix = S3Keys.attemptPrefix(lease.videoId(), lease.attempt());
+    Path hlsDir = dir.resolve("hls");
+    Files.createDirectories(hlsDir);
+    StreamCopyHls.Copied copied = null;
+    FlowResults.Copied copiedRung = null;
+    List<Rung> ladder = RenditionLadder.forSource(media.display());
+    Rung top = ladder.get(0);
+    Dimensions topSize = RenditionLadder.outputSize(media.display(), top);
+    if (ladder.size() > 1 && StreamCopyHls.canCopy(media, top, topSize)) {
+      try (SegmentPublisher publisher =
+          new SegmentPublisher(objects, store, events, clock, lease, media, hlsDir, lost)) {
+        publisher.start(settings.publishEvery());
+        copied = StreamCopyHls.copyIfSuitable(source, media, top, topSize, hlsDir, l);
+        publisher.finish();
+        if (publisher.stopped()) {
+          return new Split.Lost();
+        }
+      }
+      if (copied != null) {
+        copiedRung = copiedRung(hlsDir, prefix, top, topSize);
+        LOG.infof(
+            "job %s: %s stream-copied and published in %d ms",
+            lease.jobId(), top.name(), (System.nanoTime() - began) / 1_000_000);
+      }
+    }
+    int perChunk = settings.chunking().segmentsPerChunk();
+    List<ChunkPlan.Range> plan;
+    List<Long> cuts = List.of();
+    if (copied != null) {
+      List<Long> starts = new ArrayList<>();
+      starts.add(0L);
+      starts.addAll(copied.keyframeSlots(fps).stream().sorted().toList());
+      cuts = List.copyOf(starts);
+      plan = ChunkPlan.ofCuts(cuts, perChunk);
+    } else {
+      plan = ChunkPlan.of(fps, media.durationSeconds(), perChunk);
+    }
     List<TranscodeJob> chunks = new ArrayList<>();
     for (ChunkPlan.Range r : plan) {
       String id = UUID.randomUUID().toString();
+      List<Long> keyframes =
+          cuts.stream().filter(f -> f >= r.startFrame() && f < r.endFrame()).toList();
       chunks.add(
           new TranscodeJob(
               id,
@@ -112,9 +175,20 @@ public class FlowSplitter {
                   r.startFrame(),
                   r.endFrame(),
                   r.firstSegment(),
-                  fps)));
+                  fps,
+                  keyframes,
+                  copied == null ? null : top.name())));
     }
-    Optional<String> lane = flows.startFlow(lease, chunks);
+    FlowResults.Parent known =
+        new FlowResults.Parent(
+            fps,
+            media.durationSeconds(),
+            media.display().width(),
+            media.display().height(),
+            media.hasAudio(),
+            null,
+            copiedRung);
+    Optional<String> lane = flows.startFlow(lease, chunks, FlowResults.write(known));
     if (lane.isEmpty()) {
       return new Split.Lost();
     }
@@ -123,18 +197,24 @@ public class FlowSplitter {
         lease.jobId(), lease.videoId(), media.durationSeconds(), chunks.size());
     publish(chunks, JobLane.fromWire(lane.get()));
 
-    String prefix = S3Keys.attemptPrefix(lease.videoId(), lease.attempt());
-    Path hlsDir = dir.resolve("hls");
-    TranscodeResult.HlsAudio hls = encoder.encodeAudio(source, media, hlsDir, l);
-    FlowResults.Audio audio = null;
-    if (hls != null) {
-      try (Stream<Path> files = Files.list(hlsDir)) {
-        for (Path f : files.sorted().toList()) {
-          String name = f.getFileName().toString();
-          objects.putFile(
-              S3Keys.hlsPrefix(prefix) + name, f, TranscodeJobProcessor.hlsContentType(name));
+    TranscodeResult.HlsAudio hls;
+    if (copied != null && copied.audioCopied()) {
+      hls = ChunkEncoder.readAudio(hlsDir); // copied and published with the top rung
+    } else {
+      Path audioDir = dir.resolve("audio");
+      hls = encoder.encodeAudio(source, media, audioDir, l);
+      if (hls != null) {
+        try (Stream<Path> files = Files.list(audioDir)) {
+          for (Path f : files.sorted().toList()) {
+            String name = f.getFileName().toString();
+            objects.putFile(
+                S3Keys.hlsPrefix(prefix) + name, f, TranscodeJobProcessor.hlsContentType(name));
+          }
         }
       }
+    }
+    FlowResults.Audio audio = null;
+    if (hls != null) {
       audio =
           new FlowResults.Audio(
               S3Keys.hlsMediaPlaylist(prefix, JavaCvTranscoder.AUDIO_RENDITION),
@@ -145,20 +225,53 @@ public class FlowSplitter {
     }
     FlowResults.Parent result =
         new FlowResults.Parent(
-            fps,
-            media.durationSeconds(),
-            media.display().width(),
-            media.display().height(),
-            media.hasAudio(),
-            audio);
+            known.fps(),
+            known.durationSeconds(),
+            known.width(),
+            known.height(),
+            known.hasAudio(),
+            audio,
+            copiedRung);
     LOG.infof(
-        "job %s: the parent's own part (audio) took %d ms",
-        lease.jobId(), (System.nanoTime() - began) / 1_000_000);
+        "job %s: the parent's own part (%s) took %d ms",
+        lease.jobId(),
+        copied == null ? "audio" : "copy, audio",
+        (System.nanoTime() - began) / 1_000_000);
     return switch (flows.parentWaits(lease, FlowResults.write(result), settings.lease())) {
       case FlowStore.ParentTurn.Waiting w -> new Split.Waiting();
       case FlowStore.ParentTurn.Finish f -> new Split.FinishNow(f.lease());
       case FlowStore.ParentTurn.Lost x -> new Split.Lost();
     };
+  }
+
+  /** The copied rung as the finishing step lists it: sizes and rates from the files written. */
+  private static FlowResults.Copied copiedRung(
+      Path hlsDir, String prefix, Rung top, Dimensions size) throws IOException {
+    HlsFolder.MediaPlaylist playlist =
+        HlsFolder.parse(
+            Files.readString(hlsDir.resolve(top.name() + ".m3u8"), StandardCharsets.UTF_8));
+    long bytes = Files.size(hlsDir.resolve(playlist.init()));
+    long segmentBytes = 0;
+    double seconds = 0;
+    double peak = 0;
+    for (int i = 0; i < playlist.segments().size(); i++) {
+      long n = Files.size(hlsDir.resolve(playlist.segments().get(i)));
+      double d = playlist.extinf().get(i);
+      segmentBytes += n;
+      seconds += d;
+      if (d > 0) {
+        peak = Math.max(peak, n * 8 / d);
+      }
+    }
+    return new FlowResults.Copied(
+        top.name(),
+        size.width(),
+        size.height(),
+        HlsFolder.codecs(hlsDir.resolve(playlist.init())),
+        S3Keys.hlsMediaPlaylist(prefix, top.name()),
+        Math.round(peak),
+        seconds > 0 ? Math.round(segmentBytes * 8 / seconds) : 0,
+        bytes + segmentBytes);
   }
 
   /** Publishes the chunks now; what fails here the API's reconciler publishes later. */

@@ -37,20 +37,24 @@ public class FlowStore {
 
   private final DataSource dataSource;
   private final Clock clock;
+  private final FlowPublisher publisher;
 
-  public FlowStore(DataSource dataSource, Clock clock) {
+  public FlowStore(DataSource dataSource, Clock clock, FlowPublisher publisher) {
     this.dataSource = dataSource;
     this.clock = clock;
+    this.publisher = publisher;
   }
 
   /**
    * The parent, still running under {@code parent}, writes its chunk jobs (queued, attempt 1, on
    * the parent's lane with its attempt budget) and how many it waits for; chunks of earlier
-   * attempts that have not finished are ended, so they write nothing more.
+   * attempts that have not finished are ended, so they write nothing more. {@code parentResultJson}
+   * is what the parent knows of the whole video so far (its audio comes with {@link #parentWaits}).
    *
    * @return the lane the chunks travel on, or empty when the lease was lost (nothing written)
    */
-  public Optional<String> startFlow(Lease parent, List<TranscodeJob> chunks) throws SQLException {
+  public Optional<String> startFlow(
+      Lease parent, List<TranscodeJob> chunks, String parentResultJson) throws SQLException {
     Instant now = clock.instant();
     try (Connection c = JobStore.transaction(dataSource)) {
       try {
@@ -85,8 +89,9 @@ public class FlowStore {
             parent.jobId());
         update(
             c,
-            "UPDATE jobs SET children_pending = ?, result = NULL, updated_at = ? WHERE id = ?",
+            "UPDATE jobs SET children_pending = ?, result = ?, updated_at = ? WHERE id = ?",
             chunks.size(),
+            parentResultJson,
             utc(now),
             parent.jobId());
         for (TranscodeJob chunk : chunks) {
@@ -157,8 +162,12 @@ public class FlowStore {
           c.rollback();
           return new ParentTurn.Lost();
         }
+        // The audio may be what the first chunk waited for to be published.
+        Optional<FlowPublisher.TurnedPlayable> playable =
+            publisher.publish(c, parent.jobId(), parent.videoId(), parent.attempt());
         Optional<Lease> finisher = takeFinishingStep(c, parent.jobId(), parent.owner(), expires);
         c.commit();
+        publisher.announce(playable);
         return finisher.<ParentTurn>map(ParentTurn.Finish::new).orElse(new ParentTurn.Waiting());
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -220,7 +229,8 @@ public class FlowStore {
                 || !List.of(JobState.RUNNING.name(), JobState.WAITING.name())
                     .contains(rs.getString(1))) {
               why = "its parent is no longer waiting for it (" + rs.getString(1) + ")";
-            } else if (!VideoStatus.PROCESSING.wireName().equals(rs.getString(3))) {
+            } else if (!VideoStatus.PROCESSING.wireName().equals(rs.getString(3))
+                && !VideoStatus.PLAYABLE.wireName().equals(rs.getString(3))) {
               why = "its video is " + rs.getString(3);
             }
           }
@@ -301,17 +311,22 @@ public class FlowStore {
             c,
             """
             UPDATE videos SET progress_percent = ?, progress_stage = ?, updated_at = ?
-            WHERE id = ? AND status = ?""",
+            WHERE id = ? AND status IN (?, ?)""",
             (int) Math.min(99, Math.round(100.0 * (count - pending) / count)),
             ProgressStage.TRANSCODING.wireName(),
             utc(now),
             chunk.videoId(),
-            VideoStatus.PROCESSING.wireName());
+            VideoStatus.PROCESSING.wireName(),
+            VideoStatus.PLAYABLE.wireName());
+        // The parent's row is locked (counted down above): publishers of this flow take turns.
+        Optional<FlowPublisher.TurnedPlayable> playable =
+            publisher.publish(c, parentId, chunk.videoId(), job.chunk().parentAttempt());
         Optional<Lease> finisher =
             pending == 0
                 ? takeFinishingStep(c, parentId, chunk.owner(), now.plus(leaseFor))
                 : Optional.empty();
         c.commit();
+        publisher.announce(playable);
         return finisher
             .<ChunkDone>map(ChunkDone.FinishFlow::new)
             .orElse(new ChunkDone.Recorded(pending, count));

@@ -592,22 +592,7 @@ public class JobStore {
           c.rollback();
           return false;
         }
-        upsertRenditions(c, lease, published, now);
-        int n =
-            update(
-                c,
-                """
-                UPDATE videos SET status = ?, output_prefix = ?, updated_at = ?
-                WHERE id = ? AND status = ?""",
-                VideoStatus.PROCESSING.transitionTo(VideoStatus.PLAYABLE).wireName(),
-                outputPrefix,
-                utc(now),
-                lease.videoId(),
-                VideoStatus.PROCESSING.wireName());
-        if (n == 1) {
-          captureWebhookEvents(
-              c, List.of(new WebhookEvent(lease.videoId(), VideoEventType.PLAYABLE, null)), now);
-        }
+        recordPlayable(c, lease.videoId(), lease.attempt(), outputPrefix, published, now);
         c.commit();
         return true;
       } catch (SQLException | RuntimeException e) {
@@ -654,6 +639,41 @@ public class JobStore {
     }
   }
 
+  /**
+   * In the caller's transaction, which has checked that the attempt may still write: the rows
+   * published so far are recorded (or updated), and a {@code processing} video points at the
+   * attempt's prefix and turns {@code playable}, with its webhook event.
+   *
+   * @return whether the video turned playable here (false: it already was, or is no longer
+   *     processing)
+   */
+  boolean recordPlayable(
+      Connection c,
+      String videoId,
+      int attempt,
+      String outputPrefix,
+      List<RenditionRow> published,
+      Instant now)
+      throws SQLException {
+    upsertRenditions(c, videoId, attempt, published, now);
+    int n =
+        update(
+            c,
+            """
+            UPDATE videos SET status = ?, output_prefix = ?, updated_at = ?
+            WHERE id = ? AND status = ?""",
+            VideoStatus.PROCESSING.transitionTo(VideoStatus.PLAYABLE).wireName(),
+            outputPrefix,
+            utc(now),
+            videoId,
+            VideoStatus.PROCESSING.wireName());
+    if (n == 1) {
+      captureWebhookEvents(
+          c, List.of(new WebhookEvent(videoId, VideoEventType.PLAYABLE, null)), now);
+    }
+    return n == 1;
+  }
+
   private static boolean leaseHeld(Connection c, Lease lease) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -669,6 +689,12 @@ public class JobStore {
 
   private static void upsertRenditions(
       Connection c, Lease lease, List<RenditionRow> rows, Instant now) throws SQLException {
+    upsertRenditions(c, lease.videoId(), lease.attempt(), rows, now);
+  }
+
+  private static void upsertRenditions(
+      Connection c, String videoId, int attempt, List<RenditionRow> rows, Instant now)
+      throws SQLException {
     for (RenditionRow r : rows) {
       update(
           c,
@@ -679,8 +705,8 @@ public class JobStore {
           ON DUPLICATE KEY UPDATE width = VALUES(width), height = VALUES(height),
             bitrate_kbps = VALUES(bitrate_kbps), codecs = VALUES(codecs),
             s3_key = VALUES(s3_key), size_bytes = VALUES(size_bytes)""",
-          lease.videoId(),
-          lease.attempt(),
+          videoId,
+          attempt,
           r.kind(),
           r.name(),
           r.width(),

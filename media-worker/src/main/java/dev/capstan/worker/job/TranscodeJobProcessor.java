@@ -247,7 +247,7 @@ public class TranscodeJobProcessor {
 
         if (splitter.splits(media)) {
           progress.enter(ProgressStage.TRANSCODING);
-          return switch (splitter.split(job, lease, source, media, dir, listener)) {
+          return switch (splitter.split(job, lease, source, media, dir, listener, keeper::lost)) {
             case FlowSplitter.Split.Waiting w -> Result.of(Outcome.WAITING);
             case FlowSplitter.Split.Lost l -> Result.of(Outcome.LEASE_LOST);
             case FlowSplitter.Split.FinishNow f -> {

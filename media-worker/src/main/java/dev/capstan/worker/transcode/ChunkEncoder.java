@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
@@ -81,8 +82,27 @@ public final class ChunkEncoder {
    *     runs to the end of the source
    * @param firstSegment global number of the chunk's first segment
    * @param filePrefix prefix of every file name the chunk writes (unique per chunk attempt)
+   * @param keyframes when not empty: the output frames where a segment starts (a stream-copied top
+   *     rung's cuts), the only keyframes, each the start of a segment; empty: the fixed GOP
+   * @param skipRung a rung not to encode (the one stream-copied), or null
    */
-  public record ChunkSpec(long startFrame, long endFrame, int firstSegment, String filePrefix) {}
+  public record ChunkSpec(
+      long startFrame,
+      long endFrame,
+      int firstSegment,
+      String filePrefix,
+      Set<Long> keyframes,
+      String skipRung) {
+
+    public ChunkSpec {
+      keyframes = Set.copyOf(keyframes);
+    }
+
+    /** A chunk on the fixed GOP grid, for every rung. */
+    public ChunkSpec(long startFrame, long endFrame, int firstSegment, String filePrefix) {
+      this(startFrame, endFrame, firstSegment, filePrefix, Set.of(), null);
+    }
+  }
 
   /** One segment as written: its file and how many pictures it holds. */
   public record Segment(Path file, long frames) {}
@@ -126,7 +146,11 @@ public final class ChunkEncoder {
     double fps = outputFps(media);
     double slotUs = 1_000_000 / fps;
     int gop = gopFrames(fps);
-    List<Rung> rungs = RenditionLadder.forSource(media.display());
+    List<Rung> rungs =
+        RenditionLadder.forSource(media.display()).stream()
+            .filter(r -> !r.name().equals(spec.skipRung()))
+            .toList();
+    boolean forced = !spec.keyframes().isEmpty();
     List<FFmpegFrameRecorder> recorders = new ArrayList<>();
     List<String> levels = new ArrayList<>();
     StallWatch stall = new StallWatch(options.stallTimeout(), System::nanoTime);
@@ -154,10 +178,16 @@ public final class ChunkEncoder {
                 size.width(),
                 size.height(),
                 0,
-                spec.firstSegment());
+                spec.firstSegment(),
+                forced);
         recorders.add(r);
         JavaCvTranscoder.configureH264(
             r, fps, gop, rung.maxVideoKbps(), level, options.threadsOption());
+        if (forced) {
+          // Keyframes only where the copy's segments start, as in the single-job path.
+          r.setVideoOption("forced-idr", "1");
+          r.setVideoOption("x264-params", "keyint=infinite:min-keyint=1:scenecut=0");
+        }
         r.start();
         // Absolute output time: the first picture is frame startFrame of the whole video.
         r.setFrameNumber(Math.toIntExact(spec.startFrame()));
@@ -194,12 +224,12 @@ public final class ChunkEncoder {
           // single-job path's constant-rate feed does.
           while (slot < due && slot < spec.endFrame()) {
             Frame fill = previous.frame != null ? previous.frame : frame;
-            record(recorders, fill);
+            record(recorders, fill, forced && spec.keyframes().contains(slot));
             still(poster, storyboard, fill, slot / fps);
             slot++;
           }
           if (slot < spec.endFrame()) {
-            record(recorders, frame);
+            record(recorders, frame, forced && spec.keyframes().contains(slot));
             still(poster, storyboard, frame, slot / fps);
             slot++;
             previous.keep(frame);
@@ -336,7 +366,13 @@ public final class ChunkEncoder {
       Files.createDirectories(hlsDir);
       audio =
           hlsRecorder(
-              hlsDir, JavaCvTranscoder.AUDIO_RENDITION, 0, 0, JavaCvTranscoder.AUDIO_CHANNELS, 0);
+              hlsDir,
+              JavaCvTranscoder.AUDIO_RENDITION,
+              0,
+              0,
+              JavaCvTranscoder.AUDIO_CHANNELS,
+              0,
+              false);
       JavaCvTranscoder.configureAudio(audio);
       audio.start();
       grabber.start();
@@ -376,7 +412,8 @@ public final class ChunkEncoder {
     }
   }
 
-  private static TranscodeResult.HlsAudio readAudio(Path hlsDir) throws IOException {
+  /** The audio rendition in {@code hlsDir} as written (encoded here, or copied from the source). */
+  public static TranscodeResult.HlsAudio readAudio(Path hlsDir) throws IOException {
     String name = JavaCvTranscoder.AUDIO_RENDITION;
     long bytes = Files.size(hlsDir.resolve(name + "_init.mp4"));
     long segmentBytes = 0;
@@ -408,11 +445,19 @@ public final class ChunkEncoder {
   }
 
   private static FFmpegFrameRecorder hlsRecorder(
-      Path dir, String name, int width, int height, int audioChannels, int firstSegment) {
+      Path dir,
+      String name,
+      int width,
+      int height,
+      int audioChannels,
+      int firstSegment,
+      boolean cutAtEveryKeyframe) {
     FFmpegFrameRecorder r =
         new FFmpegFrameRecorder(dir.resolve(name + ".m3u8").toFile(), width, height, audioChannels);
     r.setFormat("hls");
-    r.setOption("hls_time", Integer.toString((int) SEGMENT_SECONDS));
+    // With forced keyframes every keyframe starts a segment: the muxer's 4 s rule counts from the
+    // chunk's start, the copy's from the video's, so the rule itself could pick other cuts.
+    r.setOption("hls_time", cutAtEveryKeyframe ? "0.05" : Integer.toString((int) SEGMENT_SECONDS));
     r.setOption("hls_playlist_type", "vod");
     r.setOption("hls_segment_type", "fmp4");
     r.setOption("hls_fmp4_init_filename", name + "_init.mp4");
@@ -428,10 +473,19 @@ public final class ChunkEncoder {
     return r;
   }
 
-  private static void record(List<FFmpegFrameRecorder> recorders, Frame picture)
+  private static void record(List<FFmpegFrameRecorder> recorders, Frame picture, boolean key)
       throws FrameRecorder.Exception {
     for (FFmpegFrameRecorder r : recorders) {
-      r.record(picture, AV_PIX_FMT_YUV420P);
+      if (key) {
+        ForcedKeyframes.mark(r, true);
+      }
+      try {
+        r.record(picture, AV_PIX_FMT_YUV420P);
+      } finally {
+        if (key) {
+          ForcedKeyframes.mark(r, false);
+        }
+      }
     }
   }
 

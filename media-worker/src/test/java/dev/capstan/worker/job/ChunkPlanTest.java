@@ -47,4 +47,20 @@ class ChunkPlanTest {
         .containsExactly(new ChunkPlan.Range(0, 0, Long.MAX_VALUE, 0));
     assertThatThrownBy(() -> ChunkPlan.of(30, 60, 0)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void chunks_of_a_copied_rung_start_where_its_segments_start_whatever_their_lengths() {
+    // Segments of a stream copy cut at the source's keyframes: 5 s, 5 s, 2.5 s, 5 s, 2.5 s, 4 s.
+    List<Long> starts = List.of(0L, 150L, 300L, 375L, 525L, 600L);
+    assertThat(ChunkPlan.ofCuts(starts, 2))
+        .containsExactly(
+            new ChunkPlan.Range(0, 0, 300, 0),
+            new ChunkPlan.Range(1, 300, 525, 2),
+            new ChunkPlan.Range(2, 525, Long.MAX_VALUE, 4));
+    // Nine segments in chunks of four: the ninth joins the last chunk.
+    assertThat(ChunkPlan.ofCuts(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), 4))
+        .hasSize(2)
+        .last()
+        .isEqualTo(new ChunkPlan.Range(1, 4, Long.MAX_VALUE, 4));
+  }
 }

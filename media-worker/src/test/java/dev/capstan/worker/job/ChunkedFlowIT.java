@@ -18,6 +18,7 @@ import dev.capstan.worker.testing.Fmp4;
 import dev.capstan.worker.testing.WorkerFixtures;
 import dev.capstan.worker.testing.WorkerFixtures.Seeded;
 import dev.capstan.worker.testing.WorkerTestServices;
+import dev.capstan.worker.transcode.HlsFolder;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.quarkus.test.common.WithTestResource;
@@ -109,6 +110,163 @@ class ChunkedFlowIT {
   }
 
   @Test
+  void a_long_clip_plays_from_its_first_chunk_before_the_other_chunks_are_encoded()
+      throws Exception {
+    Seeded s = seedWithSource();
+    // One worker (the app's): the parent's part, then the chunks one after another.
+    WorkerFixtures.publish(redis.sync(), s);
+    Map<String, Object> first =
+        await()
+            .atMost(PATIENCE)
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> video(s.videoId()),
+                v -> List.of("playable", "ready", "failed").contains((String) v.get("status")));
+    assertThat(first.get("status")).as("%s", first).isEqualTo("playable");
+    String prefix = S3Keys.attemptPrefix(s.videoId(), 1);
+    assertThat(first.get("output_prefix")).isEqualTo(prefix);
+    long done = chunkRows(s).stream().filter(c -> "SUCCEEDED".equals(c.get("state"))).count();
+    assertThat(done).as("chunks done when the video turned playable").isLessThan(3);
+
+    // What a player does: master, then a media playlist, then its init and first segment.
+    String master = objects.getText(S3Keys.hlsMaster(prefix));
+    assertThat(master).contains("URI=\"audio.m3u8\"", "360p.m3u8");
+    String playlist = objects.getText(S3Keys.hlsMediaPlaylist(prefix, "360p"));
+    assertThat(playlist)
+        .contains("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-TARGETDURATION:4")
+        .doesNotContain("#EXT-X-ENDLIST");
+    List<String> segments =
+        playlist.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+    assertThat(segments.size()).as("whole chunks of 2 segments").isIn(2, 4);
+    String init =
+        playlist
+            .lines()
+            .filter(l -> l.startsWith("#EXT-X-MAP:URI=\""))
+            .map(l -> l.substring(16, l.length() - 1))
+            .findFirst()
+            .orElseThrow();
+    Path dir = Files.createTempDirectory("capstan-flow-playable");
+    Path initFile = dir.resolve("init.mp4");
+    objects.download(S3Keys.hlsPrefix(prefix) + init, initFile);
+    Path seg = dir.resolve("first.m4s");
+    objects.download(S3Keys.hlsPrefix(prefix) + segments.get(0), seg);
+    Fmp4.Fragment f = Fmp4.fragment(seg, Fmp4.defaultSampleDuration(initFile));
+    assertThat(f.baseDecodeTime()).isZero();
+    assertThat(f.samples()).isEqualTo(SEGMENT_FRAMES);
+    assertThat(objects.getText(S3Keys.hlsMediaPlaylist(prefix, "audio")))
+        .contains("#EXT-X-ENDLIST");
+    assertThat(rows("SELECT kind, name FROM renditions WHERE video_id = ?", s.videoId()))
+        .extracting(r -> r.get("kind") + "/" + r.get("name"))
+        .contains("hls/master", "hls_rung/360p", "hls_audio/audio");
+
+    Map<String, Object> video = awaitSettled(s.videoId());
+    assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
+    assertThat(objects.getText(S3Keys.hlsMediaPlaylist(prefix, "360p")))
+        .contains("#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-ENDLIST");
+    assertPlaysAsOneStream(s, video);
+  }
+
+  @Test
+  void a_long_copyable_clip_plays_from_its_copied_top_rung_and_chunks_encode_the_rest_on_its_cuts()
+      throws Exception {
+    // H.264/AAC at exactly the 480p rung, keyframes every 2.5 s: the copy cuts at 5, 10, 12.5, …
+    // (off the 4 s grid), so the 360p chunks must cut where the copy does, not every 4 s.
+    Path dir = Files.createTempDirectory("capstan-flow-copy");
+    Path source = dir.resolve("copyable.mp4");
+    SampleClips.ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=854x480:rate=30",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=48000",
+        "-t",
+        "24",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-x264-params",
+        "keyint=75:min-keyint=75:scenecut=0",
+        "-b:v",
+        "600k",
+        "-maxrate",
+        "800k",
+        "-bufsize",
+        "1600k",
+        "-c:a",
+        "aac",
+        "-ac",
+        "2",
+        source.toString());
+    Seeded s = seedQueuedVideo();
+    objects.putFile(S3Keys.source(s.videoId()), source, "video/mp4");
+    WorkerFixtures.publish(redis.sync(), s);
+    Map<String, Object> first =
+        await()
+            .atMost(PATIENCE)
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> video(s.videoId()),
+                v -> List.of("playable", "ready", "failed").contains((String) v.get("status")));
+    assertThat(first.get("status")).as("%s", first).isEqualTo("playable");
+    String prefix = S3Keys.attemptPrefix(s.videoId(), 1);
+    assertThat(objects.getText(S3Keys.hlsMaster(prefix))).contains("480p.m3u8");
+
+    Map<String, Object> video = awaitSettled(s.videoId());
+    assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
+    assertThat(chunkRows(s)).hasSizeGreaterThan(1);
+    String master = objects.getText(S3Keys.hlsMaster(prefix));
+    assertThat(master).contains("480p.m3u8", "360p.m3u8", "URI=\"audio.m3u8\"");
+    HlsFolder.MediaPlaylist copied =
+        HlsFolder.parse(objects.getText(S3Keys.hlsMediaPlaylist(prefix, "480p")));
+    HlsFolder.MediaPlaylist encoded =
+        HlsFolder.parse(objects.getText(S3Keys.hlsMediaPlaylist(prefix, "360p")));
+    assertThat(copied.ended()).isTrue();
+    assertThat(encoded.ended()).isTrue();
+    assertThat(copied.extinf()).as("the copy's cuts are off the 4 s grid").contains(5.0);
+    assertThat(encoded.extinf())
+        .as("360p cut where the copied 480p is")
+        .hasSameSizeAs(copied.extinf());
+    for (int i = 0; i < copied.extinf().size(); i++) {
+      assertThat(encoded.extinf().get(i))
+          .as("segment %d", i)
+          .isCloseTo(copied.extinf().get(i), within(0.04));
+    }
+
+    Path initFile = dir.resolve("init.mp4");
+    objects.download(S3Keys.hlsPrefix(prefix) + encoded.init(), initFile);
+    long trex = Fmp4.defaultSampleDuration(initFile);
+    Path stream = dir.resolve("stream.mp4");
+    Files.copy(initFile, stream);
+    long expected = 0;
+    for (String name : encoded.segments()) {
+      Path seg = dir.resolve(name);
+      objects.download(S3Keys.hlsPrefix(prefix) + name, seg);
+      Fmp4.Fragment f = Fmp4.fragment(seg, trex);
+      assertThat(f.baseDecodeTime()).as("tfdt of %s", name).isEqualTo(expected);
+      expected = f.baseDecodeTime() + f.duration();
+      Files.write(stream, Files.readAllBytes(seg), java.nio.file.StandardOpenOption.APPEND);
+    }
+    assertThat(decodedPictures(stream)).as("pictures of the encoded rung").isEqualTo(FRAMES);
+    Path mp4 = dir.resolve("download.mp4");
+    objects.download(S3Keys.downloadMp4(prefix), mp4);
+    try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(mp4.toFile())) {
+      g.start();
+      assertThat(g.getImageWidth()).as("the download is the copied rung").isEqualTo(854);
+      assertThat(g.getAudioChannels()).isEqualTo(2);
+    }
+    assertThat(decodedPictures(mp4)).isEqualTo(FRAMES);
+    assertThat(rows("SELECT kind, name FROM renditions WHERE video_id = ?", s.videoId()))
+        .extracting(r -> r.get("kind") + "/" + r.get("name"))
+        .contains("hls_rung/480p", "hls_rung/360p", "hls_audio/audio", "mp4/720p");
+  }
+
+  @Test
   void a_chunk_that_fails_is_retried_alone_and_the_video_still_ends_ready() throws Exception {
     Seeded s = seedWithSource();
     // The first segment key of chunk 1's first attempt is taken by a folder in the S3 store's
@@ -129,7 +287,8 @@ class ChunkedFlowIT {
           .until(() -> chunkRows(s).stream().anyMatch(c -> "FAILED".equals(c.get("state"))));
       Map<String, Object> failed =
           chunkRows(s).stream().filter(c -> "FAILED".equals(c.get("state"))).findFirst().get();
-      assertThat(video(s.videoId()).get("status")).isEqualTo("processing");
+      // Chunk 0 may have made the video playable already; a failed chunk changes nothing.
+      assertThat(video(s.videoId()).get("status")).isIn("processing", "playable");
       // What the API's reconciler does with a failed attempt under the retry policy.
       requeueAsNextAttempt(failed);
     } finally {
@@ -168,7 +327,7 @@ class ChunkedFlowIT {
           break;
         }
       }
-      assertThat(video(s.videoId()).get("status")).isIn("queued", "processing");
+      assertThat(video(s.videoId()).get("status")).isIn("queued", "processing", "playable");
       Thread.sleep(20);
     }
     String killed = taken;
@@ -362,7 +521,7 @@ class ChunkedFlowIT {
               while (!stop.get()) {
                 try {
                   String status = (String) video(videoId).get("status");
-                  if (!"processing".equals(status) && !"queued".equals(status)) {
+                  if (!List.of("queued", "processing", "playable").contains(status)) {
                     return null;
                   }
                   if ("RUNNING".equals(job(parentId).get("state"))

@@ -214,6 +214,8 @@ public class JobRetries {
         if (chunk != null) {
           endFlow(chunk, lastError, now);
           dropAttemptFiles(videoId, chunk.parentAttempt());
+          // A flow publishes its first chunks as they finish: the video may point at them.
+          forgetPublishedAttempt(videoId, chunk.parentAttempt());
         } else {
           dropAttemptFiles(videoId, attempt);
           forgetPublishedAttempt(videoId, attempt);
