@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 /**
  * {@code report}: reads every {@code *.json} result of a suite run from a folder (in the order of
  * their names), and {@code not-run.tsv} (name TAB reason per line) for the benchmarks that produced
- * none, and {@code durations.tsv} (name TAB seconds per line, written by {@code ./capstan bench}) for
- * how long each took, and writes the report.
+ * none, and {@code durations.tsv} (name TAB seconds per line, written by {@code ./capstan bench})
+ * for how long each took, and writes the report.
  */
 public final class ReportCommand {
   private ReportCommand() {}

@@ -199,8 +199,7 @@ class BenchmarksReportTest {
   }
 
   @Test
-  void the_run_time_of_each_benchmark_and_the_total_are_listed(@TempDir Path dir)
-      throws Exception {
+  void the_run_time_of_each_benchmark_and_the_total_are_listed(@TempDir Path dir) throws Exception {
     RunInfo timed =
         new RunInfo(
             RUN.at(),
