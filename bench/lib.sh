@@ -85,6 +85,8 @@ bench_cleanup() {
     kill -9 "$pid" 2>/dev/null || true
   done
   [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  # BENCH_KEEP_LOGS=DIR keeps the services' logs (e.g. the worker's stage times) past the run.
+  [[ -z "${BENCH_KEEP_LOGS:-}" ]] || { mkdir -p "$BENCH_KEEP_LOGS" && cp "$WORK"/*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null; } || true
   mariadb -h"$DB_HOST" -P"$DB_PORT" -u"$DB_USER" ${DB_PASSWORD:+-p"$DB_PASSWORD"} \
     -e "DROP DATABASE IF EXISTS $DB" 2>/dev/null || true
   local redis_host="${REDIS_URL#*://}"

@@ -32,6 +32,22 @@ public interface ObjectStore {
   /** Downloads an object to a file, replacing it. */
   void download(String key, Path target);
 
+  /**
+   * An object's bytes as they arrive, with its whole length known up front (so a reader can start
+   * on the head of a big object while the rest is still on its way). The caller closes the stream.
+   *
+   * @throws ObjectNotFoundException when there is no such object
+   */
+  ObjectStream read(String key);
+
+  /** An object being read: its bytes in order and how many there will be. */
+  record ObjectStream(InputStream body, long sizeBytes) implements AutoCloseable {
+    @Override
+    public void close() throws java.io.IOException {
+      body.close();
+    }
+  }
+
   Optional<ObjectInfo> head(String key);
 
   /**

@@ -1,5 +1,6 @@
 package dev.capstan.storage;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
@@ -24,6 +26,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
@@ -175,6 +178,18 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       throw new ObjectStoreException("download " + key + " failed", e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public ObjectStream read(String key) {
+    try {
+      ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(bucket()).key(key));
+      return new ObjectStream(new AbortOnEarlyClose(in), in.response().contentLength());
+    } catch (NoSuchKeyException e) {
+      throw new ObjectNotFoundException(key);
+    } catch (SdkException e) {
+      throw new ObjectStoreException("get " + key + " failed", e);
     }
   }
 
@@ -348,6 +363,42 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       return op.get();
     } catch (SdkException e) {
       throw new ObjectStoreException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Closing a response body before its end aborts the connection: the HTTP client would otherwise
+   * read the rest of the object (maybe gigabytes) to keep the connection for reuse.
+   */
+  private static final class AbortOnEarlyClose extends FilterInputStream {
+    private final ResponseInputStream<GetObjectResponse> response;
+    private boolean ended;
+
+    AbortOnEarlyClose(ResponseInputStream<GetObjectResponse> response) {
+      super(response);
+      this.response = response;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      ended |= b < 0;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      ended |= n < 0;
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!ended) {
+        response.abort();
+      }
+      super.close();
     }
   }
 }

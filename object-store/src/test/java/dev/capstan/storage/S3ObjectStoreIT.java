@@ -88,6 +88,19 @@ class S3ObjectStoreIT {
   }
 
   @Test
+  void an_object_read_as_a_stream_has_its_length_up_front_and_every_byte() throws Exception {
+    byte[] data = new byte[3 * 1024 * 1024 + 17];
+    new Random(11).nextBytes(data);
+    store.putStream("t/streamed.bin", new ByteArrayInputStream(data), "video/mp4");
+    try (ObjectStore.ObjectStream in = store.read("t/streamed.bin")) {
+      assertThat(in.sizeBytes()).isEqualTo(data.length);
+      assertThat(in.body().readAllBytes()).isEqualTo(data);
+    }
+    assertThatThrownBy(() -> store.read("t/nowhere.bin"))
+        .isInstanceOf(ObjectNotFoundException.class);
+  }
+
+  @Test
   void empty_stream_stores_an_empty_object() {
     assertThat(store.putStream("t/empty", InputStream.nullInputStream(), "video/mp4")).isZero();
     assertThat(store.head("t/empty"))

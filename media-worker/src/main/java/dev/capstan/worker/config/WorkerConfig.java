@@ -116,8 +116,8 @@ public interface WorkerConfig {
     int threads();
 
     /**
-     * A transcode whose position in the source does not advance for this long is aborted and the
-     * job failed for a retry.
+     * A transcode whose position in the source does not advance for this long, or a source download
+     * that brings no byte for this long, is aborted and the job failed for a retry.
      */
     @WithDefault("PT60S")
     Duration stallTimeout();

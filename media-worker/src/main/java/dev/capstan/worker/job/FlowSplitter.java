@@ -13,6 +13,7 @@ import dev.capstan.storage.ObjectStore;
 import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.event.VideoEventPublisher;
 import dev.capstan.worker.queue.JobQueue;
+import dev.capstan.worker.storage.SourceDownload;
 import dev.capstan.worker.transcode.ChunkEncoder;
 import dev.capstan.worker.transcode.HlsFolder;
 import dev.capstan.worker.transcode.JavaCvTranscoder;
@@ -105,16 +106,19 @@ public class FlowSplitter {
    * written (the video turns playable in seconds, whatever its length); the chunks are then cut
    * where the copy's segments start and encode the other rungs with keyframes exactly there.
    *
+   * @param source the source, maybe still arriving: the copy runs right behind its download
    * @param lost true once the parent's lease is gone
+   * @param stages where the copy's progress is logged
    */
-  public Split split(
+  Split split(
       TranscodeJob job,
       Lease lease,
-      Path source,
+      SourceDownload source,
       SourceMedia media,
       Path dir,
       TranscodeListener l,
-      BooleanSupplier lost)
+      BooleanSupplier lost,
+      StageLog stages)
       throws SQLException, IOException {
     long began = System.nanoTime();
     double fps = ChunkEncoder.outputFps(media);
@@ -128,9 +132,17 @@ public class FlowSplitter {
     Dimensions topSize = RenditionLadder.outputSize(media.display(), top);
     if (ladder.size() > 1 && StreamCopyHls.canCopy(media, top, topSize)) {
       try (SegmentPublisher publisher =
-          new SegmentPublisher(objects, store, events, clock, lease, media, hlsDir, lost)) {
+          new SegmentPublisher(objects, store, events, clock, lease, media, hlsDir, lost, stages)) {
         publisher.start(settings.publishEvery());
-        copied = StreamCopyHls.copyIfSuitable(source, media, top, topSize, hlsDir, l);
+        stages.reached("stream copy started");
+        copied =
+            StreamCopyHls.copyIfSuitable(
+                source, media, top, topSize, hlsDir, publishingTo(publisher, l));
+        stages.reached(
+            (copied == null ? "not copied" : "stream copy written")
+                + " (source download took "
+                + source.tookMillis()
+                + " ms)");
         publisher.finish();
         if (publisher.stopped()) {
           return new Split.Lost();
@@ -196,13 +208,14 @@ public class FlowSplitter {
         "job %s: video %s (%.1f s) split into %d chunks",
         lease.jobId(), lease.videoId(), media.durationSeconds(), chunks.size());
     publish(chunks, JobLane.fromWire(lane.get()));
+    stages.reached(chunks.size() + " chunk jobs published");
 
     TranscodeResult.HlsAudio hls;
     if (copied != null && copied.audioCopied()) {
       hls = ChunkEncoder.readAudio(hlsDir); // copied and published with the top rung
     } else {
       Path audioDir = dir.resolve("audio");
-      hls = encoder.encodeAudio(source, media, audioDir, l);
+      hls = encoder.encodeAudio(TranscodeJobProcessor.awaitSource(source, l), media, audioDir, l);
       if (hls != null) {
         try (Stream<Path> files = Files.list(audioDir)) {
           for (Path f : files.sorted().toList()) {
@@ -241,6 +254,30 @@ public class FlowSplitter {
       case FlowStore.ParentTurn.Waiting w -> new Split.Waiting();
       case FlowStore.ParentTurn.Finish f -> new Split.FinishNow(f.lease());
       case FlowStore.ParentTurn.Lost x -> new Split.Lost();
+    };
+  }
+
+  /**
+   * The copy's listener: the target duration its keyframes need goes to the publisher, so the
+   * copied playlist has it from its first version on (RFC 8216: it never changes).
+   */
+  private static TranscodeListener publishingTo(SegmentPublisher publisher, TranscodeListener l) {
+    return new TranscodeListener() {
+      @Override
+      public void progress(double fraction) {
+        l.progress(fraction);
+      }
+
+      @Override
+      public boolean shouldStop() {
+        return l.shouldStop();
+      }
+
+      @Override
+      public void hlsTargetDuration(int seconds) {
+        publisher.videoTargetDuration(seconds);
+        l.hlsTargetDuration(seconds);
+      }
     };
   }
 

@@ -81,6 +81,7 @@ final class SegmentPublisher implements AutoCloseable {
   private final Path hlsDir;
   private final Path staging;
   private final BooleanSupplier lost;
+  private final StageLog stages;
   private final double fps;
   private final Map<String, Rendition> renditions = new LinkedHashMap<>();
   private final Set<String> uploadedFiles = new HashSet<>();
@@ -110,6 +111,7 @@ final class SegmentPublisher implements AutoCloseable {
   /**
    * @param hlsDir the folder the transcoder writes its HLS tree into
    * @param lost true once the job's lease is gone: from then on nothing is published
+   * @param stages where the moment the video turns playable is logged
    */
   SegmentPublisher(
       ObjectStore objects,
@@ -119,7 +121,8 @@ final class SegmentPublisher implements AutoCloseable {
       Lease lease,
       SourceMedia media,
       Path hlsDir,
-      BooleanSupplier lost) {
+      BooleanSupplier lost,
+      StageLog stages) {
     this.objects = objects;
     this.store = store;
     this.events = events;
@@ -129,6 +132,7 @@ final class SegmentPublisher implements AutoCloseable {
     this.hlsDir = hlsDir;
     this.staging = hlsDir.resolveSibling("hls-published");
     this.lost = lost;
+    this.stages = stages;
     this.fps = media.fps() > 0 && media.fps() <= 1000 ? media.fps() : 30.0;
     if (media.hasVideo()) {
       for (Rung rung : RenditionLadder.forSource(media.display())) {
@@ -316,7 +320,7 @@ final class SegmentPublisher implements AutoCloseable {
               lease.videoId(),
               first != null ? first : "hls_audio/" + JavaCvTranscoder.AUDIO_RENDITION,
               clock.instant()));
-      LOG.infof("job %s: video %s playable", lease.jobId(), lease.videoId());
+      stages.reached("video " + lease.videoId() + " playable");
     }
     List<JobStore.RenditionRow> fresh = new ArrayList<>();
     for (Rendition r : renditions.values()) {

@@ -13,6 +13,7 @@ import dev.capstan.worker.config.WorkerConfig;
 import dev.capstan.worker.event.VideoEventPublisher;
 import dev.capstan.worker.metrics.WorkerMetrics;
 import dev.capstan.worker.registry.WorkerRegistry;
+import dev.capstan.worker.storage.SourceDownload;
 import dev.capstan.worker.transcode.JavaCvTranscoder;
 import dev.capstan.worker.transcode.MediaRejected;
 import dev.capstan.worker.transcode.SourceMedia;
@@ -25,6 +26,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -208,6 +210,8 @@ public class TranscodeJobProcessor {
             PROGRESS_INTERVAL,
             (percent, stage) -> reportProgress(lease, jobStarted, percent, stage));
     boolean uploaded = false;
+    StageLog stages = new StageLog(lease.jobId());
+    SourceDownload download = null;
     SegmentPublisher publisher = null;
     AtomicReference<SegmentPublisher> publishing = new AtomicReference<>();
     try (LeaseKeeper keeper =
@@ -236,18 +240,21 @@ public class TranscodeJobProcessor {
         Files.createDirectories(settings.workDir());
         dir = Files.createTempDirectory(settings.workDir(), "capstan-job-");
         progress.enter(ProgressStage.DOWNLOADING);
-        // No file extension: FFmpeg must recognise the format from the bytes alone.
-        Path source = dir.resolve("source");
-        download(job, source);
+        // No file extension: FFmpeg must recognise the format from the bytes alone. The download
+        // runs on while the source is probed (and, for a flow's copy, stream-copied) from its head.
+        download = startDownload(job, dir.resolve("source"), listener);
+        stages.reached("source download started (" + download.size() + " bytes)");
         stopIfAsked(listener);
 
         progress.enter(ProgressStage.PROBING);
-        SourceMedia media = transcoder.probe(source);
+        SourceMedia media = probe(download, listener);
+        stages.reached("probed");
         stopIfAsked(listener);
 
         if (splitter.splits(media)) {
           progress.enter(ProgressStage.TRANSCODING);
-          return switch (splitter.split(job, lease, source, media, dir, listener, keeper::lost)) {
+          return switch (splitter.split(
+              job, lease, download, media, dir, listener, keeper::lost, stages)) {
             case FlowSplitter.Split.Waiting w -> Result.of(Outcome.WAITING);
             case FlowSplitter.Split.Lost l -> Result.of(Outcome.LEASE_LOST);
             case FlowSplitter.Split.FinishNow f -> {
@@ -257,6 +264,8 @@ public class TranscodeJobProcessor {
           };
         }
 
+        Path source = awaitSource(download, listener);
+        stages.reached("source downloaded");
         progress.enter(ProgressStage.TRANSCODING);
         long started = System.nanoTime();
         // Segments go to the store as the muxers close them; the video turns playable on the
@@ -264,7 +273,15 @@ public class TranscodeJobProcessor {
         uploaded = true;
         publisher =
             new SegmentPublisher(
-                objects, store, events, clock, lease, media, dir.resolve("hls"), keeper::lost);
+                objects,
+                store,
+                events,
+                clock,
+                lease,
+                media,
+                dir.resolve("hls"),
+                keeper::lost,
+                stages);
         publishing.set(publisher);
         publisher.start(settings.publishEvery());
         TranscodeResult result = transcoder.transcode(source, media, dir, listener);
@@ -334,6 +351,9 @@ public class TranscodeJobProcessor {
       if (publisher != null) {
         publisher.close();
       }
+      if (download != null) {
+        download.close();
+      }
       WorkFolder.delete(dir);
       metrics.busy(false);
     }
@@ -381,19 +401,41 @@ public class TranscodeJobProcessor {
     return "video/mp4";
   }
 
-  private void download(TranscodeJob job, Path target) {
+  /** Starts the source's download; the file is readable as it arrives. */
+  private SourceDownload startDownload(TranscodeJob job, Path target, TranscodeListener listener)
+      throws IOException {
     String key = job.sourceKey() != null ? job.sourceKey() : S3Keys.source(job.videoId());
+    SourceDownload download;
     try {
-      objects.download(key, target);
+      download =
+          SourceDownload.start(objects, key, target, settings.stallTimeout(), listener::shouldStop);
     } catch (ObjectNotFoundException e) {
       throw new MediaRejected(FailureReason.SOURCE_MISSING, null);
     }
+    if (download.size() == 0) {
+      download.close();
+      throw new MediaRejected(FailureReason.SOURCE_EMPTY, null);
+    }
+    return download;
+  }
+
+  /** Probes the source from what has arrived of it. */
+  private SourceMedia probe(SourceDownload download, TranscodeListener listener) {
     try {
-      if (Files.size(target) == 0) {
-        throw new MediaRejected(FailureReason.SOURCE_EMPTY, null);
-      }
+      return transcoder.probe(download);
+    } catch (UncheckedIOException e) {
+      stopIfAsked(listener); // the wait for the source ended because the job is stopping
+      throw e;
+    }
+  }
+
+  /** The whole source, once it has arrived. */
+  static Path awaitSource(SourceDownload download, TranscodeListener listener) {
+    try {
+      return download.await();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      stopIfAsked(listener);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -531,7 +573,7 @@ public class TranscodeJobProcessor {
         List.copyOf(rows));
   }
 
-  private static void stopIfAsked(TranscodeListener listener) {
+  static void stopIfAsked(TranscodeListener listener) {
     if (listener.shouldStop()) {
       throw new TranscodeStopped("stopped between steps");
     }

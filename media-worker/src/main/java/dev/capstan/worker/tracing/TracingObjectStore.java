@@ -74,6 +74,11 @@ public final class TracingObjectStore implements ObjectStore, AutoCloseable {
   }
 
   @Override
+  public ObjectStream read(String key) {
+    return traced("GetObject", key, () -> delegate.read(key));
+  }
+
+  @Override
   public Optional<ObjectInfo> head(String key) {
     return traced("HeadObject", key, () -> delegate.head(key));
   }

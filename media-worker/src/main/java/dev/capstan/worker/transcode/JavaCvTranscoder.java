@@ -117,90 +117,91 @@ public final class JavaCvTranscoder implements Transcoder {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    AVFormatContext oc = new AVFormatContext(null);
-    int ret = avformat_open_input(oc, source.toString(), null, null);
-    if (ret < 0) {
-      throw new MediaRejected(FailureReason.UNSUPPORTED_MEDIA, ffmpegError(ret));
+    try (MediaInput in = MediaInput.open(source)) {
+      return probe(in.context());
     }
-    try {
-      ret = avformat_find_stream_info(oc, (PointerPointer<?>) null);
-      if (ret < 0) {
-        throw new MediaRejected(FailureReason.UNSUPPORTED_MEDIA, ffmpegError(ret));
+  }
+
+  @Override
+  public SourceMedia probe(ArrivingFile source) {
+    options.limits().checkFileSize(source.size());
+    try (MediaInput in = MediaInput.open(source)) {
+      return probe(in.context());
+    }
+  }
+
+  /** What an opened source is (streams found), checked against the limits. */
+  private SourceMedia probe(AVFormatContext oc) {
+    AVStream video = null;
+    AVStream audio = null;
+    for (int i = 0; i < oc.nb_streams(); i++) {
+      AVStream st = oc.streams(i);
+      int type = st.codecpar().codec_type();
+      // Cover art in an audio file is a "video" stream of one picture: not a video.
+      if (type == AVMEDIA_TYPE_VIDEO
+          && video == null
+          && (st.disposition() & AV_DISPOSITION_ATTACHED_PIC) == 0) {
+        video = st;
+      } else if (type == AVMEDIA_TYPE_AUDIO && audio == null) {
+        audio = st;
       }
-      AVStream video = null;
-      AVStream audio = null;
-      for (int i = 0; i < oc.nb_streams(); i++) {
-        AVStream st = oc.streams(i);
-        int type = st.codecpar().codec_type();
-        // Cover art in an audio file is a "video" stream of one picture: not a video.
-        if (type == AVMEDIA_TYPE_VIDEO
-            && video == null
-            && (st.disposition() & AV_DISPOSITION_ATTACHED_PIC) == 0) {
-          video = st;
-        } else if (type == AVMEDIA_TYPE_AUDIO && audio == null) {
-          audio = st;
-        }
-      }
-      String format = oc.iformat().name().getString();
-      if (audio != null && avcodec_find_decoder(audio.codecpar().codec_id()) == null) {
-        if (video == null) {
-          throw new MediaRejected(
-              FailureReason.UNSUPPORTED_MEDIA, "no decoder for audio codec " + codecName(audio));
-        }
-        audio = null; // an audio track we cannot decode beside a video is dropped, not fatal
-      }
+    }
+    String format = oc.iformat().name().getString();
+    if (audio != null && avcodec_find_decoder(audio.codecpar().codec_id()) == null) {
       if (video == null) {
-        if (audio == null) {
-          throw new MediaRejected(
-              FailureReason.NO_VIDEO_STREAM, format + " file without audio or video streams");
-        }
-        SourceMedia media =
-            new SourceMedia(
-                format,
-                durationSeconds(oc, audio),
-                0,
-                0,
-                null,
-                0,
-                0,
-                false,
-                null,
-                codecName(audio),
-                0,
-                false);
-        options.limits().check(media);
-        return media;
-      }
-      AVCodecParameters vp = video.codecpar();
-      if (avcodec_find_decoder(vp.codec_id()) == null) {
         throw new MediaRejected(
-            FailureReason.UNSUPPORTED_MEDIA, "no decoder for video codec " + codecName(video));
+            FailureReason.UNSUPPORTED_MEDIA, "no decoder for audio codec " + codecName(audio));
       }
-      if (vp.width() <= 0 || vp.height() <= 0) {
+      audio = null; // an audio track we cannot decode beside a video is dropped, not fatal
+    }
+    if (video == null) {
+      if (audio == null) {
         throw new MediaRejected(
-            FailureReason.UNSUPPORTED_MEDIA, "video stream without a frame size");
+            FailureReason.NO_VIDEO_STREAM, format + " file without audio or video streams");
       }
-      int rotation = clockwiseRotation(vp);
-      Dimensions display = displaySize(oc, video, rotation);
       SourceMedia media =
           new SourceMedia(
               format,
-              durationSeconds(oc, video),
-              vp.width(),
-              vp.height(),
-              display,
-              rotation,
-              frameRate(oc, video),
-              variableFrameRate(video),
-              codecName(video),
-              audio == null ? null : codecName(audio),
-              videoKbps(oc, video),
-              streamCopyable(oc, video, audio, rotation));
+              durationSeconds(oc, audio),
+              0,
+              0,
+              null,
+              0,
+              0,
+              false,
+              null,
+              codecName(audio),
+              0,
+              false);
       options.limits().check(media);
       return media;
-    } finally {
-      avformat_close_input(oc);
     }
+    AVCodecParameters vp = video.codecpar();
+    if (avcodec_find_decoder(vp.codec_id()) == null) {
+      throw new MediaRejected(
+          FailureReason.UNSUPPORTED_MEDIA, "no decoder for video codec " + codecName(video));
+    }
+    if (vp.width() <= 0 || vp.height() <= 0) {
+      throw new MediaRejected(FailureReason.UNSUPPORTED_MEDIA, "video stream without a frame size");
+    }
+    int rotation = clockwiseRotation(vp);
+    Dimensions display = displaySize(oc, video, rotation);
+    SourceMedia media =
+        new SourceMedia(
+            format,
+            durationSeconds(oc, video),
+            vp.width(),
+            vp.height(),
+            display,
+            rotation,
+            frameRate(oc, video),
+            variableFrameRate(video),
+            codecName(video),
+            audio == null ? null : codecName(audio),
+            videoKbps(oc, video),
+            streamCopyable(oc, video, audio, rotation));
+    options.limits().check(media);
+    return media;
   }
 
   @Override
@@ -940,7 +941,7 @@ public final class JavaCvTranscoder implements Transcoder {
     return avcodec_get_name(st.codecpar().codec_id()).getString(StandardCharsets.UTF_8);
   }
 
-  private static String ffmpegError(int code) {
+  static String ffmpegError(int code) {
     byte[] buf = new byte[256];
     av_strerror(code, buf, buf.length);
     int len = 0;

@@ -1,6 +1,14 @@
 package dev.capstan.worker.transcode;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avformat.AV_DISPOSITION_ATTACHED_PIC;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_index_get_entries_count;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_index_get_entry;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
@@ -18,13 +26,16 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVIndexEntry;
 import org.bytedeco.ffmpeg.avformat.AVStream;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
-import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.FrameRecorder;
+import org.jboss.logging.Logger;
 
 /**
  * The fast path to playable: a source that already is what the top rung would be (H.264/AAC,
@@ -35,6 +46,7 @@ import org.bytedeco.javacv.FrameRecorder;
  * rung's segment starts ({@link #keyframeSlots}), so the muxer cuts every rung at the same places.
  */
 public final class StreamCopyHls {
+  private static final Logger LOG = Logger.getLogger(StreamCopyHls.class);
 
   /**
    * A source whose keyframes are further apart than this is encoded, not copied: the copy's
@@ -79,9 +91,10 @@ public final class StreamCopyHls {
 
   /**
    * Copies the source into the top rung when it is suitable ({@link #canCopy} and keyframes at most
-   * {@link #MAX_KEYFRAME_GAP_SECONDS} apart, checked by reading its packets, not decoding); null
-   * when it is not, with nothing written. Before the first playlist is written it tells {@code
-   * listener} the target duration the copy's segments need (known from the same keyframe scan).
+   * {@link #MAX_KEYFRAME_GAP_SECONDS} apart); null when it is not, with nothing written. Before the
+   * first playlist is written it tells {@code listener} the target duration the copy's segments
+   * need. The keyframes come from the container's index when it lists every frame (an MP4's sample
+   * tables: no packet is read for them), else from reading every packet first.
    */
   public static Copied copyIfSuitable(
       Path source,
@@ -90,17 +103,60 @@ public final class StreamCopyHls {
       Dimensions topSize,
       Path hlsDir,
       TranscodeListener listener) {
+    return copyIfSuitable(() -> MediaInput.open(source), media, top, topSize, hlsDir, listener);
+  }
+
+  /**
+   * As {@link #copyIfSuitable(Path, SourceMedia, Rung, Dimensions, Path, TranscodeListener)}, from
+   * a source still arriving: with the index at its head (a {@code moov}-first MP4) the copy runs
+   * right behind the download, so the first segment is out long before the last byte is in.
+   *
+   * @throws java.io.UncheckedIOException when the source stops arriving
+   */
+  public static Copied copyIfSuitable(
+      ArrivingFile source,
+      SourceMedia media,
+      Rung top,
+      Dimensions topSize,
+      Path hlsDir,
+      TranscodeListener listener) {
+    return copyIfSuitable(() -> MediaInput.open(source), media, top, topSize, hlsDir, listener);
+  }
+
+  private static Copied copyIfSuitable(
+      Supplier<MediaInput> source,
+      SourceMedia media,
+      Rung top,
+      Dimensions topSize,
+      Path hlsDir,
+      TranscodeListener listener) {
     if (!canCopy(media, top, topSize)) {
       return null;
     }
-    Keyframes keyframes = scanKeyframes(source);
-    if (keyframes == null || keyframes.longestGapSeconds() > MAX_KEYFRAME_GAP_SECONDS) {
-      return null;
+    long began = System.nanoTime();
+    try (MediaInput in = source.get()) {
+      Keyframes keyframes = indexedKeyframes(in.context());
+      boolean indexed = keyframes != null;
+      if (!indexed) {
+        keyframes = scanKeyframes(in, listener);
+      }
+      LOG.infof(
+          "keyframes of the source %s in %d ms",
+          indexed ? "from its index" : "by reading every packet",
+          (System.nanoTime() - began) / 1_000_000);
+      if (keyframes == null || keyframes.longestGapSeconds() > MAX_KEYFRAME_GAP_SECONDS) {
+        return null;
+      }
+      // Every video rung is cut where the copy is, so this holds for all of them.
+      listener.hlsTargetDuration(
+          keyframes.targetDurationSeconds(JavaCvTranscoder.HLS_SEGMENT_SECONDS));
+      if (indexed) {
+        return write(in, hlsDir, top.name(), media.hasAudio(), listener);
+      }
+      try (MediaInput again = source.get()) { // the scan read it to the end
+        return write(again, hlsDir, top.name(), media.hasAudio(), listener);
+      }
     }
-    // Every video rung is cut where the copy is, so this holds for all of them.
-    listener.hlsTargetDuration(
-        keyframes.targetDurationSeconds(JavaCvTranscoder.HLS_SEGMENT_SECONDS));
-    return write(source, hlsDir, top.name(), media.hasAudio(), listener);
   }
 
   /** The listener of the encode that follows a copy: its progress after the copy's share. */
@@ -170,100 +226,188 @@ public final class StreamCopyHls {
     }
   }
 
-  static Keyframes scanKeyframes(Path source) {
-    try (FFmpegFrameGrabber in = new FFmpegFrameGrabber(source.toFile())) {
-      in.start();
-      AVFormatContext ic = in.getFormatContext();
-      List<Double> keyframes = new ArrayList<>();
-      double end = 0;
-      AVPacket packet;
-      while ((packet = in.grabPacket()) != null) {
-        AVStream st = ic.streams(packet.stream_index());
-        if (st.codecpar().codec_type() != AVMEDIA_TYPE_VIDEO || packet.pts() == AV_NOPTS_VALUE) {
-          continue;
-        }
-        double t = packet.pts() * av_q2d(st.time_base());
-        end = Math.max(end, t + Math.max(0, packet.duration()) * av_q2d(st.time_base()));
-        if ((packet.flags() & AV_PKT_FLAG_KEY) != 0) {
-          keyframes.add(t);
-        }
-      }
-      return keyframes.isEmpty() ? null : new Keyframes(List.copyOf(keyframes), end);
-    } catch (FrameGrabber.Exception e) {
+  /**
+   * The keyframes as the container's index has them, when it lists every frame of the video (an
+   * MP4's sample tables, read with its {@code moov}); null otherwise (no index, a partial one as a
+   * Matroska cue list, or frames an edit list drops). Index times are decode times: a keyframe is
+   * shown a fixed delay after it is decoded (the B-frame delay, the same for every keyframe of a
+   * stream of closed GOPs), so the gaps between keyframes, all that the segment lengths depend on,
+   * are the same as between their presentation times.
+   */
+  static Keyframes indexedKeyframes(AVFormatContext ic) {
+    AVStream video = videoStream(ic);
+    if (video == null) {
       return null;
     }
+    int count = avformat_index_get_entries_count(video);
+    if (count < 2 || video.nb_frames() != count) {
+      return null;
+    }
+    double timeBase = av_q2d(video.time_base());
+    List<Double> keyframes = new ArrayList<>();
+    double last = 0;
+    double step = 0;
+    for (int i = 0; i < count; i++) {
+      AVIndexEntry e = avformat_index_get_entry(video, i);
+      if (e == null || (e.flags() & AVIndexEntry.AVINDEX_DISCARD_FRAME) != 0) {
+        return null;
+      }
+      double t = e.timestamp() * timeBase;
+      if (i > 0) {
+        step = t - last;
+      }
+      last = t;
+      if ((e.flags() & AVIndexEntry.AVINDEX_KEYFRAME) != 0) {
+        keyframes.add(t);
+      }
+    }
+    return keyframes.isEmpty() || step <= 0
+        ? null
+        : new Keyframes(List.copyOf(keyframes), last + step);
+  }
+
+  /** The keyframes found by reading every packet (no decoding) to the end; null without any. */
+  static Keyframes scanKeyframes(MediaInput in, TranscodeListener listener) {
+    AVFormatContext ic = in.context();
+    List<Double> keyframes = new ArrayList<>();
+    double end = 0;
+    AVPacket packet = av_packet_alloc();
+    try {
+      while (av_read_frame(ic, packet) >= 0) {
+        AVStream st = ic.streams(packet.stream_index());
+        if (st.codecpar().codec_type() == AVMEDIA_TYPE_VIDEO && packet.pts() != AV_NOPTS_VALUE) {
+          double t = packet.pts() * av_q2d(st.time_base());
+          end = Math.max(end, t + Math.max(0, packet.duration()) * av_q2d(st.time_base()));
+          if ((packet.flags() & AV_PKT_FLAG_KEY) != 0) {
+            keyframes.add(t);
+          }
+        }
+        av_packet_unref(packet);
+      }
+      in.rethrowReadFailure(listener); // an unread tail must not pass for the end
+    } finally {
+      av_packet_free(packet);
+    }
+    return keyframes.isEmpty() ? null : new Keyframes(List.copyOf(keyframes), end);
+  }
+
+  private static AVStream videoStream(AVFormatContext ic) {
+    for (int i = 0; i < ic.nb_streams(); i++) {
+      AVStream st = ic.streams(i);
+      if (st.codecpar().codec_type() == AVMEDIA_TYPE_VIDEO
+          && (st.disposition() & AV_DISPOSITION_ATTACHED_PIC) == 0) {
+        return st;
+      }
+    }
+    return null;
+  }
+
+  private static AVStream audioStream(AVFormatContext ic) {
+    for (int i = 0; i < ic.nb_streams(); i++) {
+      AVStream st = ic.streams(i);
+      if (st.codecpar().codec_type() == AVMEDIA_TYPE_AUDIO) {
+        return st;
+      }
+    }
+    return null;
   }
 
   /**
-   * Remuxes the source's video into the rung {@code rungName} and, when {@code withAudio}, its AAC
-   * into the audio rendition, in {@code hlsDir} as the encoders would have written them.
+   * Remuxes the opened source's video into the rung {@code rungName} and, when {@code withAudio},
+   * its AAC into the audio rendition, in {@code hlsDir} as the encoders would have written them.
    */
-  public static Copied write(
-      Path source, Path hlsDir, String rungName, boolean withAudio, TranscodeListener listener) {
+  private static Copied write(
+      MediaInput in, Path hlsDir, String rungName, boolean withAudio, TranscodeListener listener) {
     long firstVideoUs = Long.MIN_VALUE;
-    try (FFmpegFrameGrabber in = new FFmpegFrameGrabber(source.toFile())) {
-      try {
-        in.start();
-      } catch (FrameGrabber.Exception e) {
-        throw new MediaRejected(FailureReason.UNSUPPORTED_MEDIA, e.getMessage());
-      }
-      AVFormatContext ic = in.getFormatContext();
-      long startUs = ic.start_time() == AV_NOPTS_VALUE ? 0 : ic.start_time();
-      FFmpegFrameRecorder video =
-          JavaCvTranscoder.hlsRecorder(
-              hlsDir, rungName, in.getImageWidth(), in.getImageHeight(), 0);
-      FFmpegFrameRecorder audio =
-          withAudio
-              ? JavaCvTranscoder.hlsRecorder(
-                  hlsDir, JavaCvTranscoder.AUDIO_RENDITION, 0, 0, in.getAudioChannels())
-              : null;
-      try {
-        video.setVideoCodec(in.getVideoCodec());
-        video.setFrameRate(in.getFrameRate());
-        video.start(ic);
-        if (audio != null) {
-          audio.setAudioCodec(in.getAudioCodec());
-          audio.setSampleRate(in.getSampleRate());
-          audio.start(ic);
-        }
-        double durationUs = Math.max(1, ic.duration());
-        AVPacket packet;
-        while ((packet = grab(in)) != null) {
-          if (listener.shouldStop()) {
-            throw new TranscodeStopped("stream copy stopped on request");
-          }
-          AVStream st = ic.streams(packet.stream_index());
-          int type = st.codecpar().codec_type();
-          long ptsUs =
-              packet.pts() == AV_NOPTS_VALUE
-                  ? Long.MIN_VALUE
-                  : Math.round(packet.pts() * av_q2d(st.time_base()) * 1_000_000) - startUs;
-          if (type == AVMEDIA_TYPE_VIDEO) {
-            if (firstVideoUs == Long.MIN_VALUE && ptsUs != Long.MIN_VALUE) {
-              firstVideoUs = ptsUs;
-            }
-            video.recordPacket(packet);
-          } else if (type == AVMEDIA_TYPE_AUDIO && audio != null) {
-            audio.recordPacket(packet);
-          }
-          if (ptsUs != Long.MIN_VALUE && ic.duration() > 0) {
-            listener.progress(Math.max(0, Math.min(COPY_SHARE, COPY_SHARE * ptsUs / durationUs)));
-          }
-        }
-        video.stop();
-        if (audio != null) {
-          audio.stop();
-        }
-      } finally {
-        video.release();
-        if (audio != null) {
-          audio.release();
-        }
-      }
-    } catch (FrameRecorder.Exception | FrameGrabber.Exception e) {
-      throw new IllegalStateException("stream copy failed: " + e.getMessage(), e);
+    AVFormatContext ic = in.context();
+    AVStream videoStream = videoStream(ic);
+    AVStream audioStream = withAudio ? audioStream(ic) : null;
+    if (videoStream == null) {
+      throw new MediaRejected(FailureReason.UNSUPPORTED_MEDIA, "no video stream to copy");
     }
-    return new Copied(segmentStarts(hlsDir, rungName, Math.max(0, firstVideoUs)), withAudio);
+    long startUs = ic.start_time() == AV_NOPTS_VALUE ? 0 : ic.start_time();
+    AVCodecParameters vp = videoStream.codecpar();
+    FFmpegFrameRecorder video =
+        JavaCvTranscoder.hlsRecorder(hlsDir, rungName, vp.width(), vp.height(), 0);
+    FFmpegFrameRecorder audio =
+        audioStream == null
+            ? null
+            : JavaCvTranscoder.hlsRecorder(
+                hlsDir,
+                JavaCvTranscoder.AUDIO_RENDITION,
+                0,
+                0,
+                audioStream.codecpar().ch_layout().nb_channels());
+    AVPacket packet = av_packet_alloc();
+    try {
+      video.setVideoCodec(vp.codec_id());
+      video.setFrameRate(frameRate(videoStream));
+      video.start(ic);
+      if (audio != null) {
+        audio.setAudioCodec(audioStream.codecpar().codec_id());
+        audio.setSampleRate(audioStream.codecpar().sample_rate());
+        audio.start(ic);
+      }
+      double durationUs = Math.max(1, ic.duration());
+      int ret;
+      while ((ret = av_read_frame(ic, packet)) >= 0) {
+        if (listener.shouldStop()) {
+          throw new TranscodeStopped("stream copy stopped on request");
+        }
+        AVStream st = ic.streams(packet.stream_index());
+        int type = st.codecpar().codec_type();
+        long ptsUs =
+            packet.pts() == AV_NOPTS_VALUE
+                ? Long.MIN_VALUE
+                : Math.round(packet.pts() * av_q2d(st.time_base()) * 1_000_000) - startUs;
+        if (type == AVMEDIA_TYPE_VIDEO && st.index() == videoStream.index()) {
+          if (firstVideoUs == Long.MIN_VALUE && ptsUs != Long.MIN_VALUE) {
+            firstVideoUs = ptsUs;
+          }
+          video.recordPacket(packet);
+        } else if (type == AVMEDIA_TYPE_AUDIO && audio != null) {
+          audio.recordPacket(packet);
+        }
+        av_packet_unref(packet);
+        if (ptsUs != Long.MIN_VALUE && ic.duration() > 0) {
+          listener.progress(Math.max(0, Math.min(COPY_SHARE, COPY_SHARE * ptsUs / durationUs)));
+        }
+      }
+      in.rethrowReadFailure(listener); // an unread tail must not pass for the end
+      if (ret != AVERROR_EOF) {
+        throw new MediaRejected(FailureReason.TRANSCODE_ERROR, JavaCvTranscoder.ffmpegError(ret));
+      }
+      video.stop();
+      if (audio != null) {
+        audio.stop();
+      }
+    } catch (FrameRecorder.Exception e) {
+      throw new IllegalStateException("stream copy failed: " + e.getMessage(), e);
+    } finally {
+      av_packet_free(packet);
+      releaseQuietly(video);
+      if (audio != null) {
+        releaseQuietly(audio);
+      }
+    }
+    return new Copied(segmentStarts(hlsDir, rungName, Math.max(0, firstVideoUs)), audio != null);
+  }
+
+  /** The frame rate the recorder is told, as JavaCV's grabber reports it. */
+  private static double frameRate(AVStream st) {
+    AVRational r = st.avg_frame_rate();
+    if (r.num() == 0 || r.den() == 0) {
+      r = st.r_frame_rate();
+    }
+    return r.den() == 0 ? 0 : av_q2d(r);
+  }
+
+  private static void releaseQuietly(FFmpegFrameRecorder r) {
+    try {
+      r.release();
+    } catch (FrameRecorder.Exception e) {
+      // already failed or stopped: nothing left to write
+    }
   }
 
   /** Segment starts after the first: the first packet's time plus the durations before each. */
@@ -280,14 +424,6 @@ public final class StreamCopyHls {
       return starts;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static AVPacket grab(FFmpegFrameGrabber in) {
-    try {
-      return in.grabPacket();
-    } catch (FrameGrabber.Exception e) {
-      throw new MediaRejected(FailureReason.TRANSCODE_ERROR, e.getMessage());
     }
   }
 }

@@ -13,6 +13,15 @@ public interface Transcoder {
   SourceMedia probe(Path source);
 
   /**
+   * As {@link #probe(Path)}, for a source still arriving: it reads only the head it needs (all of
+   * it when the container keeps its index at the end), waiting for those bytes.
+   *
+   * @throws MediaRejected when it is no media we can use or breaks the limits
+   * @throws java.io.UncheckedIOException when the source stopped arriving
+   */
+  SourceMedia probe(ArrivingFile source);
+
+  /**
    * Turns a probed source into its renditions, written into {@code outputDir}: the HLS tree, the
    * MP4 download (M4A for audio only), the poster and the storyboard.
    *
