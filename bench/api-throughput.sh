@@ -4,14 +4,18 @@
 # of connection counts for the throughput-vs-connections plot.
 #
 #   bench/api-throughput.sh [--pairs 3] [--seconds 8] [--connections 64] [--sweep "16 64 256"]
-#                           [--jvm image|dev] [--json FILE]
+#                           [--jvm image|dev] [--warm SECONDS] [--json FILE]
+#
+# --warm: seconds of load per endpoint before measuring (default: the run length, at least 4,
+# doubled with the image's full JIT so that C2 has compiled the hot paths).
 #
 # --jvm image (the default) runs the API with the JVM options of its container image (full JIT,
 # G1; deploy/docker/api-service.Dockerfile), as it runs in production; --jvm dev with those of
 # ./capstan up (C1 only, serial GC: quick to start, about half the throughput).
 #
 # Starts its own embedded S3 and the packaged API (database capstan_bench_*, Redis namespace
-# capstan-bench-*; both removed afterwards) and prints a table; with --json it writes the result
+# capstan-bench-*; both removed afterwards; in ./capstan bench, its own API on the suite's shared
+# S3 and database) and prints a table; with --json it writes the result
 # for ./capstan bench (which puts it in docs/BENCHMARKS.md). Needs: a built tree (./capstan
 # build), wrk and nginx (apt-get install wrk nginx), MariaDB and Redis as for ./capstan up.
 set -euo pipefail
@@ -23,6 +27,7 @@ SECONDS_PER_RUN=8
 CONNECTIONS=64
 SWEEP="16 64 256"
 JVM=image
+WARM=""
 JSON=""
 while (($#)); do
   case "$1" in
@@ -31,6 +36,7 @@ while (($#)); do
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --sweep) SWEEP="$2"; shift 2 ;;
     --jvm) JVM="$2"; shift 2 ;;
+    --warm) WARM="$2"; shift 2 ;;
     --json) JSON="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -133,10 +139,12 @@ run() {
 }
 
 AUTH=(-H "Authorization: Bearer $TOKEN")
-WARM=$((SECONDS_PER_RUN < 4 ? 4 : SECONDS_PER_RUN))
-# With the full JIT, C2 compiles the hot paths (the create's Hibernate and JDBC code above all)
-# during the first tens of seconds of load; measured before that, the runs would time the compiler.
-[[ "$JVM" == image ]] && WARM=$((WARM * 2))
+if [[ -z "$WARM" ]]; then
+  WARM=$((SECONDS_PER_RUN < 4 ? 4 : SECONDS_PER_RUN))
+  # With the full JIT, C2 compiles the hot paths (the create's Hibernate and JDBC code above all)
+  # during the first tens of seconds of load; measured before that, the runs would time the compiler.
+  [[ "$JVM" == image ]] && WARM=$((WARM * 2))
+fi
 bench_log "warming up"
 wrk -t2 -c32 -d"$((WARM + 4))s" "${AUTH[@]}" "$API/api/v1/videos/$VIDEO" >/dev/null
 wrk -t2 -c32 -d"${WARM}s" "$API/api/v1/public/shares/$CODE" >/dev/null

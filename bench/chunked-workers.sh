@@ -3,7 +3,8 @@
 # own core (taskset) with capstan.worker.threads=1: wall time from upload-complete (the source PUT
 # answered) to `ready`, the same generated H.264/AAC source every round. Both sides do the same
 # work (split, audio, every chunk, finishing), so the ratio is what the second worker buys.
-# Alternating, --pairs pairs. The worker logs give the per-chunk overhead (download, probe, seek,
+# Alternating, --pairs pairs; workers stay up from round to round (a 1-worker round stops the
+# second, a 2-worker round starts it again), each warmed by a small job first. The worker logs give the per-chunk overhead (download, probe, seek,
 # encoder start, upload: chunk time minus its encode), the parent's own part (the audio rendition)
 # and the finishing step (which also stitches the poster and storyboard); from them a model of the
 # speedup for 1..50 workers against the 1-worker flow.
@@ -86,29 +87,39 @@ await_ready() {
   bench_die "video $1 not ready within an hour"
 }
 
-# round WORKERS -> seconds from upload-complete to ready, chunking on either way. Startup is not
-# measured; each worker has done one job before.
-round() {
-  local n="$1" i pids=() urls=() chunking=true warm=()
-  for ((i = 1; i <= n; i++)); do
-    : >"$WORK/worker-$i.log"
-    start_worker "$i" "$((i - 1))" "$chunking"
-    pids+=("$WORKER_PID")
+# set_workers N: exactly workers 1..N running, worker i pinned to core i-1. Workers that are
+# already up stay (a fleet's workers are long-lived); a new one joins after its JIT has seen a job:
+# one small warm-up video per running worker, so each takes one.
+RUNNING=()
+set_workers() {
+  local n="$1" i new=() urls=() warm=()
+  while ((${#RUNNING[@]} > n)); do
+    bench_stop "${RUNNING[-1]}"
+    unset 'RUNNING[-1]'
+  done
+  for ((i = ${#RUNNING[@]} + 1; i <= n; i++)); do
+    start_worker "$i" "$((i - 1))" true
+    RUNNING+=("$WORKER_PID")
+    new+=("$i")
     urls+=("$WORKER_URL")
   done
-  for ((i = 1; i <= n; i++)); do
-    bench_wait_ready "${urls[i - 1]}/q/health/ready" 180 "$WORK/worker-$i.log" || exit 1
+  ((${#new[@]})) || return 0
+  for ((i = 0; i < ${#new[@]}; i++)); do
+    bench_wait_ready "${urls[i]}/q/health/ready" 180 "$WORK/worker-${new[i]}.log" || exit 1
   done
   for ((i = 1; i <= n; i++)); do upload "$WARM"; warm+=("$VIDEO_ID"); done
   for i in "${warm[@]}"; do await_ready "$i"; done
+}
+
+# round WORKERS: sets ROUND_SECONDS, from upload-complete to ready on that many workers.
+# Startup is not measured; each worker has done a job before.
+round() {
+  set_workers "$1"
   upload "$SOURCE"
-  local t0 took
+  local t0
   t0="$(bench_now)"
   await_ready "$VIDEO_ID"
-  took="$(bench_since "$t0")"
-  for i in "${pids[@]}"; do bench_stop "$i"; done
-  for ((i = 1; i <= n; i++)); do cat "$WORK/worker-$i.log" >>"$WORK/chunked.log"; done
-  echo "$took"
+  ROUND_SECONDS="$(bench_since "$t0")"
 }
 
 PAIRS_FILE="$WORK/pairs"
@@ -117,17 +128,23 @@ TIMES_FILE="$WORK/times"
 : >"$TIMES_FILE"
 for ((p = 1; p <= PAIRS; p++)); do
   if ((p % 2)); then
-    two="$(round 2)"
-    one="$(round 1)"
+    round 2
+    two="$ROUND_SECONDS"
+    round 1
+    one="$ROUND_SECONDS"
   else
-    one="$(round 1)"
-    two="$(round 2)"
+    round 1
+    one="$ROUND_SECONDS"
+    round 2
+    two="$ROUND_SECONDS"
   fi
   # The ratio is speed (1/time): subject 2 workers, anchor 1 worker.
   awk -v a="$two" -v b="$one" 'BEGIN {printf "%.6f %.6f\n", 1 / a, 1 / b}' >>"$PAIRS_FILE"
   echo "$two $one" >>"$TIMES_FILE"
   bench_log "pair $p/$PAIRS: 2 workers ${two} s, 1 worker ${one} s to ready"
 done
+set_workers 0
+cat "$WORK"/worker-*.log >"$WORK/chunked.log"
 
 # Measured parts of the chunked runs (medians over every chunk / run), in seconds.
 median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) {print 0} else {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}}'; }

@@ -1,6 +1,11 @@
 # Shared by the bench/*.sh benchmarks (sourced, not run): a JDK, the packaged jars, a private
 # embedded S3, database and Redis namespace per run (removed afterwards), the services as
 # processes, and the result file in the suite's JSON format (see docs/BENCHMARKS.md).
+#
+# BENCH_STACK=DIR (set by ./capstan bench, which runs bench/stack.sh): a script then uses the
+# suite's one embedded S3, API (the flags of ./capstan up), database and Redis namespace from
+# DIR/stack.env instead of starting its own; an API with other flags (the image's) is still its
+# own, on the shared S3 and database. The stack's owner removes the database and keys.
 # shellcheck shell=bash
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,6 +65,13 @@ bench_init() {
   RUN_ID="b$$$(date +%s)"
   DB="capstan_bench_$RUN_ID"
   NS="capstan-bench-$RUN_ID"
+  BENCH_OWNS_DATA=true
+  if bench_shared; then
+    # shellcheck source=/dev/null
+    source "$BENCH_STACK/stack.env"
+    BENCH_OWNS_DATA=false
+    bench_log "using the suite's shared S3 and API (database $DB)"
+  fi
   BENCH_PIDS=()
   : >"$WORK/pids"
   trap bench_cleanup EXIT
@@ -87,35 +99,46 @@ bench_cleanup() {
   [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
   # BENCH_KEEP_LOGS=DIR keeps the services' logs (e.g. the worker's stage times) past the run.
   [[ -z "${BENCH_KEEP_LOGS:-}" ]] || { mkdir -p "$BENCH_KEEP_LOGS" && cp "$WORK"/*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null; } || true
-  mariadb -h"$DB_HOST" -P"$DB_PORT" -u"$DB_USER" ${DB_PASSWORD:+-p"$DB_PASSWORD"} \
-    -e "DROP DATABASE IF EXISTS $DB" 2>/dev/null || true
-  local redis_host="${REDIS_URL#*://}"
-  redis_host="${redis_host%%/*}"
-  redis-cli -h "${redis_host%%:*}" -p "${redis_host##*:}" --scan --pattern "$NS:*" 2>/dev/null |
-    xargs -r redis-cli -h "${redis_host%%:*}" -p "${redis_host##*:}" del >/dev/null 2>&1 || true
+  if [[ "$BENCH_OWNS_DATA" == true ]]; then
+    mariadb -h"$DB_HOST" -P"$DB_PORT" -u"$DB_USER" ${DB_PASSWORD:+-p"$DB_PASSWORD"} \
+      -e "DROP DATABASE IF EXISTS $DB" 2>/dev/null || true
+    local redis_host="${REDIS_URL#*://}"
+    redis_host="${redis_host%%/*}"
+    redis-cli -h "${redis_host%%:*}" -p "${redis_host##*:}" --scan --pattern "$NS:*" 2>/dev/null |
+      xargs -r redis-cli -h "${redis_host%%:*}" -p "${redis_host##*:}" del >/dev/null 2>&1 || true
+  fi
   rm -rf "$WORK"
 }
 
+# Whether the suite's shared stack is up (see the top of this file).
+bench_shared() { [[ -n "${BENCH_STACK:-}" && -f "$BENCH_STACK/stack.env" ]]; }
+
 bench_free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
-# bench_start_s3: the embedded S3 on a free port, data under $WORK/s3.
+# bench_start_s3: the embedded S3 on a free port, data under $WORK/s3 (or the shared stack's),
+# and the services' settings for it, the database and the Redis namespace.
 bench_start_s3() {
-  S3_PORT="$(bench_free_port)"
-  "$JAVA" -Xmx256m -jar "$TOOLS_JAR" s3 --port "$S3_PORT" --data "$WORK/s3" >"$WORK/s3.log" 2>&1 &
-  bench_track $!
-  local i
-  for ((i = 0; i < 600; i++)); do
-    grep -q READY "$WORK/s3.log" 2>/dev/null && break
-    sleep 0.1
-  done
-  grep -q READY "$WORK/s3.log" || bench_die "embedded S3 did not start: $(tail -5 "$WORK/s3.log")"
+  if bench_shared; then
+    S3_PORT="$STACK_S3_PORT"
+  else
+    S3_PORT="$(bench_free_port)"
+    "$JAVA" -Xmx256m -jar "$TOOLS_JAR" s3 --port "$S3_PORT" --data "$WORK/s3" >"$WORK/s3.log" 2>&1 &
+    bench_track $!
+    local i
+    for ((i = 0; i < 600; i++)); do
+      grep -q READY "$WORK/s3.log" 2>/dev/null && break
+      sleep 0.1
+    done
+    grep -q READY "$WORK/s3.log" || bench_die "embedded S3 did not start: $(tail -5 "$WORK/s3.log")"
+  fi
   export QUARKUS_DATASOURCE_JDBC_URL="jdbc:mariadb://$DB_HOST:$DB_PORT/$DB?createDatabaseIfNotExist=true"
   export QUARKUS_DATASOURCE_USERNAME="$DB_USER" QUARKUS_DATASOURCE_PASSWORD="$DB_PASSWORD"
   export CAPSTAN_REDIS_URL="$REDIS_URL" CAPSTAN_REDIS_NAMESPACE="$NS"
   export CAPSTAN_S3_ENDPOINT="http://127.0.0.1:$S3_PORT" CAPSTAN_S3_ACCESS_KEY=capstan
   export CAPSTAN_S3_SECRET_KEY=capstan-secret CAPSTAN_RATE_LIMITS_ENABLED=false
   export CAPSTAN_AUTH_BCRYPT_COST=4
-  CAPSTAN_WEBHOOKS_ENCRYPTION_KEY="$(head -c 32 /dev/urandom | base64)"
+  # Every API on one database needs the same key (the shared stack's, when there is one).
+  CAPSTAN_WEBHOOKS_ENCRYPTION_KEY="${STACK_WEBHOOKS_KEY:-$(head -c 32 /dev/urandom | base64)}"
   export CAPSTAN_WEBHOOKS_ENCRYPTION_KEY
   export QUARKUS_LOG_CATEGORY__IO_QUARKUS__LEVEL=WARN
 }
@@ -132,8 +155,14 @@ bench_wait_ready() {
   return 1
 }
 
-# bench_start_api: sets API_PID, API_PORT, API; waits until ready.
+# bench_start_api: sets API_PID, API_PORT, API; waits until ready. With the shared stack and
+# the default flags, its API (not stopped by this script).
 bench_start_api() {
+  if bench_shared && [[ "${API_FLAGS[*]}" == "${SERVICE_FLAGS[*]}" ]]; then
+    API_PORT="$STACK_API_PORT" API_PID="$STACK_API_PID" API="http://127.0.0.1:$STACK_API_PORT"
+    bench_wait_ready "$API/q/health/ready" 30 "$STACK_API_LOG" || exit 1
+    return
+  fi
   API_PORT="$(bench_free_port)"
   QUARKUS_HTTP_PORT="$API_PORT" "$JAVA" "${API_FLAGS[@]}" -Xmx512m -jar "$API_JAR" \
     >"$WORK/api.log" 2>&1 &

@@ -133,13 +133,23 @@ measure() {
 
 wants_anchor() { [[ "$ANCHOR_LENGTHS" == all ]] || [[ " $ANCHOR_LENGTHS " == *" $1 "* ]]; }
 
-# Anchors first, on a worker with chunking off, each stored for later runs.
+# A source shorter than the chunking threshold (the worker's default, 3 min) is one job whether
+# chunking is on or off: when no anchor is that long, one worker with the production settings
+# measures both sides (no second start and warm-up).
+ANCHOR_CHUNKING=true
+for minutes in "${LENGTH_LIST[@]}"; do
+  if wants_anchor "$minutes" && awk -v m="$minutes" 'BEGIN {exit !(m * 60 >= 180)}'; then
+    ANCHOR_CHUNKING=false
+  fi
+done
+
+# Anchors first, on a worker with chunking off (or on, see above), each stored for later runs.
 declare -A ANCHOR ANCHOR_NOTE
 for minutes in "${LENGTH_LIST[@]}"; do
   store="$CACHE/ttp-anchor-${minutes}min.txt"
   if wants_anchor "$minutes"; then
     if [[ -z "$WORKER_PID" ]]; then
-      start_worker false
+      start_worker "$ANCHOR_CHUNKING"
       measure "$(source_of 0.1)" true >/dev/null # warm-up (JIT, connection pools), not measured
     fi
     read -r _ anchor <<<"$(measure "$(source_of "$minutes")" true)"
@@ -155,9 +165,11 @@ for minutes in "${LENGTH_LIST[@]}"; do
   fi
 done
 
-# The subject, on a worker with the production settings.
-start_worker true
-measure "$(source_of 0.1)" true >/dev/null # warm-up, not measured
+# The subject, on a worker with the production settings (the anchors' worker if it has them).
+if [[ -z "$WORKER_PID" || "$ANCHOR_CHUNKING" == false ]]; then
+  start_worker true
+  measure "$(source_of 0.1)" true >/dev/null # warm-up, not measured
+fi
 PAIRS_FILE="$WORK/pairs"
 : >"$PAIRS_FILE"
 lengths_json="" capstan_json="" full_json=""
