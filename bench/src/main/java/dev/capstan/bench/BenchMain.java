@@ -12,8 +12,8 @@ import java.util.Map;
  * calls:
  *
  * <ul>
- *   <li>{@code transcode --json FILE [--pairs 3] [--seconds 12] [--work DIR]}: issue 3's transcode
- *       benchmark;
+ *   <li>{@code transcode --json FILE [--pairs 3] [--seconds 12] [--same-threads true] [--work
+ *       DIR]}: issue 3's transcode benchmark;
  *   <li>{@code ffmpeg-split --source FILE --out DIR [--fps 30]}: the ffmpeg CLI doing Capstan's
  *       ladder once, with its CPU time and peak RSS (the anchor of {@code bench/worker-memory.sh});
  *   <li>{@code report --results DIR --doc docs/BENCHMARKS.md --plots docs/benchmarks --commit SHA

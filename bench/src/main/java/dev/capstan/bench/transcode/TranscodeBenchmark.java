@@ -36,9 +36,10 @@ import java.util.stream.Stream;
  * JavaCV jar: the same FFmpeg libraries on both sides. Writes four results: A vs B (CPU), A vs C
  * (CPU), A's peak RSS against B's, and A vs D (CPU, for information).
  *
- * <p>{@code transcode --json FILE [--pairs 3] [--seconds 12] [--work DIR]}; A vs C goes to {@code
- * FILE} with {@code -per-rung} before {@code .json}, the RSS result with {@code -rss}, A vs D with
- * {@code -same-threads}.
+ * <p>{@code transcode --json FILE [--pairs 3] [--seconds 12] [--same-threads true] [--work DIR]}; A
+ * vs C goes to {@code FILE} with {@code -per-rung} before {@code .json}, the RSS result with {@code
+ * -rss}, A vs D with {@code -same-threads}. {@code --same-threads false} leaves D out (the quick
+ * suite does: it has no target).
  */
 public final class TranscodeBenchmark {
   static final List<String> WORKER_JVM_FLAGS =
@@ -57,29 +58,40 @@ public final class TranscodeBenchmark {
 
   private final int pairs;
   private final double seconds;
+  private final boolean sameThreads;
   private final Path work;
 
-  TranscodeBenchmark(int pairs, double seconds, Path work) {
+  TranscodeBenchmark(int pairs, double seconds, Path work, boolean sameThreads) {
     this.pairs = pairs;
     this.seconds = seconds;
     this.work = work;
+    this.sameThreads = sameThreads;
   }
 
   public static void main(Map<String, String> opts) throws Exception {
     Path json = Path.of(opts.getOrDefault("json", "transcode.json"));
     int pairs = Integer.parseInt(opts.getOrDefault("pairs", "3"));
     double seconds = Double.parseDouble(opts.getOrDefault("seconds", "12"));
+    boolean sameThreads = Boolean.parseBoolean(opts.getOrDefault("same-threads", "true"));
     Path work =
         opts.containsKey("work")
             ? Files.createDirectories(Path.of(opts.get("work")))
             : Files.createTempDirectory("capstan-transcode-bench");
     try {
-      List<BenchmarkResult> results = new TranscodeBenchmark(pairs, seconds, work).run();
+      List<BenchmarkResult> results =
+          new TranscodeBenchmark(pairs, seconds, work, sameThreads).run();
       results.get(0).write(json);
       results.get(1).write(sibling(json, "-per-rung"));
       results.get(2).write(sibling(json, "-rss"));
-      results.get(3).write(sibling(json, "-same-threads"));
-      System.err.println("wrote " + json + " and its -per-rung, -rss and -same-threads siblings");
+      if (sameThreads) {
+        results.get(3).write(sibling(json, "-same-threads"));
+      }
+      System.err.println(
+          "wrote "
+              + json
+              + " and its -per-rung, -rss"
+              + (sameThreads ? " and -same-threads" : "")
+              + " siblings");
     } finally {
       if (!opts.containsKey("work")) {
         deleteTree(work);
@@ -134,8 +146,9 @@ public final class TranscodeBenchmark {
     List<MeasuredRun> ds = new ArrayList<>();
     long[] outBytes = new long[4];
     for (int round = 0; round < pairs; round++) {
-      for (int k = 0; k < 4; k++) {
-        int side = (round + k) % 4; // A B C D, B C D A, C D A B, ...
+      int sides = sameThreads ? 4 : 3;
+      for (int k = 0; k < sides; k++) {
+        int side = (round + k) % sides; // A B C D, B C D A, C D A B, ...
         Path out = work.resolve("out-" + "ABCD".charAt(side));
         deleteTree(out);
         Files.createDirectories(out);
@@ -193,7 +206,9 @@ public final class TranscodeBenchmark {
     List<Pair> rssPairs = new ArrayList<>();
     List<Pair> sameThreadsPairs = new ArrayList<>();
     for (int i = 0; i < pairs; i++) {
-      sameThreadsPairs.add(new Pair(aTranscodeCpu.get(i), ds.get(i).cpuSeconds()));
+      if (sameThreads) {
+        sameThreadsPairs.add(new Pair(aTranscodeCpu.get(i), ds.get(i).cpuSeconds()));
+      }
       splitPairs.add(new Pair(aTranscodeCpu.get(i), bs.get(i).cpuSeconds()));
       perRungPairs.add(new Pair(aTranscodeCpu.get(i), cs.get(i).cpuSeconds()));
       rssPairs.add(new Pair(as.get(i).peakRssMb(), bs.get(i).peakRssMb()));
@@ -288,7 +303,9 @@ public final class TranscodeBenchmark {
                 "splitWithCapstanThreadsPeakRssMB",
                 ds.stream().map(MeasuredRun::peakRssMb).toList()));
 
-    for (BenchmarkResult r : List.of(split, perRung, rss, sameThreads)) {
+    List<BenchmarkResult> results =
+        this.sameThreads ? List.of(split, perRung, rss, sameThreads) : List.of(split, perRung, rss);
+    for (BenchmarkResult r : results) {
       Stats s = r.ratioStats();
       log(
           "%-52s ratio min %.2f  median %.2f  max %.2f  -> %s",
@@ -302,7 +319,7 @@ public final class TranscodeBenchmark {
         withoutMp4.min(),
         withoutMp4.median(),
         withoutMp4.max());
-    return List.of(split, perRung, rss, sameThreads);
+    return results;
   }
 
   private MeasuredRun runCapstan(Path source, Path out, Path warmup)
