@@ -12,8 +12,9 @@
 # Budget: a full encode of 10 min of 1080p takes an hour or more on 2 cores, so the anchor is
 # measured ONCE per length, on its own worker, and only for the lengths in --anchor-lengths
 # (default: all). Each anchor is kept in .capstan/bench/ttp-anchor-<length>min.txt (seconds, when,
-# load average); a length whose anchor is not measured in this run is paired with that stored one
-# (the output says so, with its date), or measured without an anchor when there is none. The
+# load average); a length whose anchor is not measured in this run is paired with that stored one,
+# or else with the one kept in bench/anchors/ (the output says so, with its date), or measured
+# without an anchor when there is none. The
 # subject measurements delete the video once it plays, which frees the worker. The source is
 # generated once and cached under .capstan/bench.
 #
@@ -156,7 +157,9 @@ for minutes in "${LENGTH_LIST[@]}"; do
     echo "$anchor $(date -u +%FT%TZ) load $(cut -d' ' -f1-3 /proc/loadavg)" >"$store"
     ANCHOR[$minutes]="$anchor"
     ANCHOR_NOTE[$minutes]="measured in this run"
-  elif [[ -f "$store" ]]; then
+  elif [[ -f "$store" || -f "$BENCH_ROOT/bench/anchors/ttp-anchor-${minutes}min.txt" ]]; then
+    # This machine's own measurement first, else the one kept in the repository (bench/anchors/).
+    [[ -f "$store" ]] || store="$BENCH_ROOT/bench/anchors/ttp-anchor-${minutes}min.txt"
     read -r anchor when rest <<<"$(cat "$store")"
     ANCHOR[$minutes]="$anchor"
     ANCHOR_NOTE[$minutes]="measured once on $when ($rest), not in this run"
