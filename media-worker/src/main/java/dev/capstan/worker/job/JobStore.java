@@ -467,7 +467,7 @@ public class JobStore {
                 "fps",
                 "has_audio")
             + """
-             STRAIGHT_JOIN videos v ON v.id = r.id
+             STRAIGHT_JOIN videos v FORCE INDEX (PRIMARY) ON v.id = r.id
             SET v.status = ?, v.output_prefix = r.output_prefix,
               v.duration_seconds = r.duration_seconds, v.width = r.width, v.height = r.height,
               v.fps = r.fps, v.has_audio = r.has_audio, v.progress_percent = 100,
@@ -767,7 +767,8 @@ public class JobStore {
           "UPDATE "
               + rows("p", byJob.size(), "id", "stream_entry_id", "attempt")
               + """
-               STRAIGHT_JOIN jobs j ON j.id = p.id AND j.attempt = p.attempt
+               STRAIGHT_JOIN jobs j FORCE INDEX (PRIMARY)
+                ON j.id = p.id AND j.attempt = p.attempt
               SET j.stream_entry_id = p.stream_entry_id, j.published_at = ?, j.updated_at = ?
               WHERE j.state = ?""",
           params);
