@@ -265,39 +265,47 @@ public final class QueueThroughputBenchmark {
   }
 
   /**
-   * Unmeasured rounds until the rate stops rising, as a long-running worker would be: the JIT
-   * compiles the hot paths (on 2 busy cores that takes several rounds), the pools fill, the
-   * server's caches warm. Rounds of up to {@link #WARM_UP_JOBS} jobs until two in a row are within
-   * {@link #WARM_UP_SETTLED} of each other, for at least {@link #WARM_UP_MIN_ROUNDS} rounds and at
-   * most {@link #WARM_UP_BUDGET} in all.
+   * Unmeasured rounds until the rate and the cost stop moving, as in a long-running worker: the JIT
+   * compiles the hot paths (on 2 busy cores that takes several rounds; the per-batch code runs only
+   * a few times a round), the heap settles, the pools fill, the server's caches warm. Rounds of up
+   * to {@link #WARM_UP_JOBS} jobs until two in a row are within {@link #WARM_UP_SETTLED} of each
+   * other both in jobs/s and in this JVM's CPU per job (the JIT still compiling shows in the
+   * latter), after at least {@link #WARM_UP_MIN_ROUNDS} rounds and at most {@link #WARM_UP_BUDGET}
+   * in all.
    */
   private void warmUp() throws Exception {
     int n = Math.min(jobs, WARM_UP_JOBS);
     long deadline = System.nanoTime() + WARM_UP_BUDGET.toNanos();
-    List<String> rates = new ArrayList<>();
-    double previous = 0;
+    List<String> seen = new ArrayList<>();
+    Round previous = null;
     boolean settled = false;
     while (true) {
-      double rate = subject(n).jobsPerSecond();
-      rates.add(String.format("%.0f", rate));
+      Round r = subject(n);
+      seen.add(String.format("%.0f (%.0f µs)", r.jobsPerSecond(), r.clientCpuMicrosPerJob()));
       settled =
-          rates.size() >= WARM_UP_MIN_ROUNDS
-              && Math.abs(rate - previous) <= WARM_UP_SETTLED * Math.max(rate, previous);
+          previous != null
+              && seen.size() >= WARM_UP_MIN_ROUNDS
+              && near(r.jobsPerSecond(), previous.jobsPerSecond())
+              && near(r.clientCpuMicrosPerJob(), previous.clientCpuMicrosPerJob());
       if (settled || System.nanoTime() > deadline) {
         break;
       }
-      previous = rate;
+      previous = r;
     }
-    warmUpRounds = rates.size();
+    warmUpRounds = seen.size();
     warmUpSettled = settled;
     System.out.printf(
-        "warm-up: %d rounds of %,d jobs: %s jobs/s (%s)%n",
-        rates.size(),
+        "warm-up: %d rounds of %,d jobs, jobs/s (client CPU per job): %s; %s%n",
+        seen.size(),
         n,
-        String.join(", ", rates),
+        String.join(", ", seen),
         settled
-            ? "last two within " + Math.round(WARM_UP_SETTLED * 100) + "%"
+            ? "the last two within " + Math.round(WARM_UP_SETTLED * 100) + "%"
             : "not settled within " + WARM_UP_BUDGET.toSeconds() + " s");
+  }
+
+  private static boolean near(double a, double b) {
+    return Math.abs(a - b) <= WARM_UP_SETTLED * Math.max(a, b);
   }
 
   /** What one subject round measured. */
@@ -713,8 +721,10 @@ public final class QueueThroughputBenchmark {
             warmUpRounds,
             WARM_UP_JOBS,
             warmUpSettled
-                ? "until two in a row were within " + Math.round(WARM_UP_SETTLED * 100) + "%"
-                : "the rate still rising when the " + WARM_UP_BUDGET.toSeconds() + " s ran out",
+                ? "until two in a row were within "
+                    + Math.round(WARM_UP_SETTLED * 100)
+                    + "% in jobs/s and in client CPU per job"
+                : "not settled when the " + WARM_UP_BUDGET.toSeconds() + " s ran out",
             subjects[0],
             median,
             subjects[subjects.length - 1],
