@@ -80,7 +80,6 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  */
 public final class QueueThroughputBenchmark {
   private static final double TARGET_JOBS_PER_SECOND = 5000;
-  private static final int WARM_UP_JOBS = 2000;
   private static final int WARM_UP_MIN_ROUNDS = 3;
   private static final double WARM_UP_SETTLED = 0.10;
   private static final Duration WARM_UP_BUDGET = Duration.ofSeconds(10);
@@ -267,14 +266,14 @@ public final class QueueThroughputBenchmark {
   /**
    * Unmeasured rounds until the rate and the cost stop moving, as in a long-running worker: the JIT
    * compiles the hot paths (on 2 busy cores that takes several rounds; the per-batch code runs only
-   * a few times a round), the heap settles, the pools fill, the server's caches warm. Rounds of up
-   * to {@link #WARM_UP_JOBS} jobs until two in a row are within {@link #WARM_UP_SETTLED} of each
+   * a few times a round), the heap settles, the pools fill, the server's caches warm. Rounds like
+   * the measured ones (as many jobs) until two in a row are within {@link #WARM_UP_SETTLED} of each
    * other both in jobs/s and in this JVM's CPU per job (the JIT still compiling shows in the
    * latter), after at least {@link #WARM_UP_MIN_ROUNDS} rounds and at most {@link #WARM_UP_BUDGET}
    * in all.
    */
   private void warmUp() throws Exception {
-    int n = Math.min(jobs, WARM_UP_JOBS);
+    int n = jobs;
     long deadline = System.nanoTime() + WARM_UP_BUDGET.toNanos();
     List<String> seen = new ArrayList<>();
     Round previous = null;
@@ -292,6 +291,9 @@ public final class QueueThroughputBenchmark {
       }
       previous = r;
     }
+    // Each measured round but the first follows an anchor run, which leaves MariaDB a few seconds
+    // to purge what the previous round changed and deleted; so the first does too.
+    anchor();
     warmUpRounds = seen.size();
     warmUpSettled = settled;
     System.out.printf(
@@ -692,7 +694,7 @@ public final class QueueThroughputBenchmark {
             the rest is the worker's `LettuceJobQueue`, `JobStore` and `BatchConsumer`, on MariaDB
             (`innodb_flush_log_at_trx_commit=1`) and Redis on this host. The anchor is
             `redis-benchmark` (50 clients) doing only `XADD` on the same Redis. Before the pairs,
-            %d unmeasured warm-up rounds of up to %,d jobs (%s), so the pairs measure a warm JVM,
+            %d unmeasured warm-up rounds of %,d jobs (%s), so the pairs measure a warm JVM,
             as a long-running worker is.
 
             | what | jobs/s | anchor XADD/s | ratio | target | met |
@@ -719,7 +721,7 @@ public final class QueueThroughputBenchmark {
             enqueueBatch,
             batch,
             warmUpRounds,
-            WARM_UP_JOBS,
+            jobs,
             warmUpSettled
                 ? "until two in a row were within "
                     + Math.round(WARM_UP_SETTLED * 100)
