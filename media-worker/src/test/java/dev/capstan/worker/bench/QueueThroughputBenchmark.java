@@ -81,6 +81,7 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
 public final class QueueThroughputBenchmark {
   private static final double TARGET_JOBS_PER_SECOND = 5000;
   private static final int WARM_UP_MIN_ROUNDS = 3;
+  private static final int WARM_UP_MIN_JOBS = 30_000;
   private static final double WARM_UP_SETTLED = 0.10;
   private static final Duration WARM_UP_BUDGET = Duration.ofSeconds(10);
   private static final JobStore.Success NO_OUTPUT =
@@ -269,7 +270,8 @@ public final class QueueThroughputBenchmark {
    * a few times a round), the heap settles, the pools fill, the server's caches warm. Rounds like
    * the measured ones (as many jobs) until two in a row are within {@link #WARM_UP_SETTLED} of each
    * other both in jobs/s and in this JVM's CPU per job (the JIT still compiling shows in the
-   * latter), after at least {@link #WARM_UP_MIN_ROUNDS} rounds and at most {@link #WARM_UP_BUDGET}
+   * latter), after at least {@link #WARM_UP_MIN_ROUNDS} rounds and {@link #WARM_UP_MIN_JOBS} jobs
+   * (the JIT was still making the pairs cheaper after 20,000), and at most {@link #WARM_UP_BUDGET}
    * in all.
    */
   private void warmUp() throws Exception {
@@ -284,6 +286,7 @@ public final class QueueThroughputBenchmark {
       settled =
           previous != null
               && seen.size() >= WARM_UP_MIN_ROUNDS
+              && (long) seen.size() * n >= WARM_UP_MIN_JOBS
               && near(r.jobsPerSecond(), previous.jobsPerSecond())
               && near(r.clientCpuMicrosPerJob(), previous.clientCpuMicrosPerJob());
       if (settled || System.nanoTime() > deadline) {
@@ -303,7 +306,7 @@ public final class QueueThroughputBenchmark {
         String.join(", ", seen),
         settled
             ? "the last two within " + Math.round(WARM_UP_SETTLED * 100) + "%"
-            : "not settled within " + WARM_UP_BUDGET.toSeconds() + " s");
+            : "stopped at the " + WARM_UP_BUDGET.toSeconds() + " s limit");
   }
 
   private static boolean near(double a, double b) {
@@ -726,7 +729,7 @@ public final class QueueThroughputBenchmark {
                 ? "until two in a row were within "
                     + Math.round(WARM_UP_SETTLED * 100)
                     + "% in jobs/s and in client CPU per job"
-                : "not settled when the " + WARM_UP_BUDGET.toSeconds() + " s ran out",
+                : "stopped at the " + WARM_UP_BUDGET.toSeconds() + " s limit",
             subjects[0],
             median,
             subjects[subjects.length - 1],
