@@ -6,6 +6,7 @@
 #
 #   bench/queue-throughput.sh [--pairs 3] [--jobs 10000] [--producers 4] [--consumers 4]
 #                             [--batch 250] [--enqueue-batch 250] [--skip-api-enqueue] [--json FILE]
+#                             [--schema-version N]  (migrate only to N: an older schema, for A/B)
 #
 # The Java side is dev.capstan.worker.bench.QueueThroughputBenchmark (media-worker test sources):
 # it drives the worker's LettuceJobQueue and JobStore on a database of its own (capstan_queuebench_*,
@@ -34,7 +35,7 @@ while (($#)); do
     --pairs) PAIRS="$2"; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
     --producers) PRODUCERS="$2"; shift 2 ;;
-    --consumers | --anchor-requests | --batch | --enqueue-batch) ARGS+=("$1" "$2"); shift 2 ;;
+    --consumers | --anchor-requests | --batch | --enqueue-batch | --schema-version) ARGS+=("$1" "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
@@ -431,50 +431,48 @@ public class JobStore {
   }
 
   /**
-   * The videos of the completions become ready, with one statement: what differs per video is
-   * picked by {@code CASE id}.
+   * The videos of the completions become ready, with one statement: what differs per video comes
+   * from the batch's rows, joined on the key. {@code held} is in video key order, and the rows are
+   * locked in that order.
    */
   private static void markReady(Connection c, List<Completion> held, Instant now)
       throws SQLException {
-    String when = String.join(" ", Collections.nCopies(held.size(), "WHEN ? THEN ?"));
     List<Object> params = new ArrayList<>();
-    params.add(VideoStatus.READY.wireName());
-    List<Function<Success, Object>> columns =
-        List.of(
-            Success::outputPrefix,
-            Success::durationSeconds,
-            Success::width,
-            Success::height,
-            Success::fps,
-            Success::hasAudio);
-    for (var column : columns) {
-      for (Completion d : held) {
-        params.add(d.lease().videoId());
-        params.add(column.apply(d.success()));
-      }
+    for (Completion d : held) {
+      Success s = d.success();
+      params.addAll(
+          Arrays.asList(
+              d.lease().videoId(),
+              s.outputPrefix(),
+              s.durationSeconds(),
+              s.width(),
+              s.height(),
+              s.fps(),
+              s.hasAudio()));
     }
+    params.add(VideoStatus.READY.wireName());
     params.add(ProgressStage.DONE.wireName());
     params.add(utc(now));
-    held.forEach(d -> params.add(d.lease().videoId()));
-    String pick = "CASE id " + when + " END";
     update(
         c,
-        "UPDATE videos FORCE INDEX (PRIMARY) SET status = ?, output_prefix = "
-            + pick
-            + ", duration_seconds = "
-            + pick
-            + ", width = "
-            + pick
-            + ", height = "
-            + pick
-            + ", fps = "
-            + pick
-            + ", has_audio = "
-            + pick
-            + ", progress_percent = 100, progress_stage = ?, progress_eta_seconds = NULL,"
-            + " error_code = NULL, error_message = NULL, updated_at = ? WHERE id IN "
-            + marks(held.size())
-            + " ORDER BY id",
+        "UPDATE "
+            + rows(
+                "r",
+                held.size(),
+                "id",
+                "output_prefix",
+                "duration_seconds",
+                "width",
+                "height",
+                "fps",
+                "has_audio")
+            + """
+             STRAIGHT_JOIN videos v FORCE INDEX (PRIMARY) ON v.id = r.id
+            SET v.status = ?, v.output_prefix = r.output_prefix,
+              v.duration_seconds = r.duration_seconds, v.width = r.width, v.height = r.height,
+              v.fps = r.fps, v.has_audio = r.has_audio, v.progress_percent = 100,
+              v.progress_stage = ?, v.progress_eta_seconds = NULL, v.error_code = NULL,
+              v.error_message = NULL, v.updated_at = ?""",
         params);
   }
 
@@ -753,33 +751,27 @@ public class JobStore {
     // One publication per job: the latest entry wins.
     Map<String, Publication> byJob = new TreeMap<>();
     publications.forEach(p -> byJob.put(p.jobId(), p));
-    List<Object> entryCases = new ArrayList<>();
-    List<Object> attemptCases = new ArrayList<>();
+    List<Object> params = new ArrayList<>();
     for (Publication p : byJob.values()) {
-      entryCases.add(p.jobId());
-      entryCases.add(p.entryId());
-      attemptCases.add(p.jobId());
-      attemptCases.add(p.attempt());
+      params.add(p.jobId());
+      params.add(p.entryId());
+      params.add(p.attempt());
     }
-    String when = String.join(" ", Collections.nCopies(byJob.size(), "WHEN ? THEN ?"));
     Instant now = clock.instant();
+    params.add(utc(now));
+    params.add(utc(now));
+    params.add(JobState.QUEUED.name());
     try (Connection c = dataSource.getConnection()) {
       update(
           c,
-          "UPDATE jobs FORCE INDEX (PRIMARY) SET stream_entry_id = CASE id "
-              + when
-              + " END, published_at = ?, updated_at = ? WHERE id IN "
-              + marks(byJob.size())
-              + " AND state = ? AND attempt = CASE id "
-              + when
-              + " END ORDER BY id",
-          concat(
-              entryCases,
-              utc(now),
-              utc(now),
-              new ArrayList<Object>(byJob.keySet()),
-              JobState.QUEUED.name(),
-              attemptCases));
+          "UPDATE "
+              + rows("p", byJob.size(), "id", "stream_entry_id", "attempt")
+              + """
+               STRAIGHT_JOIN jobs j FORCE INDEX (PRIMARY)
+                ON j.id = p.id AND j.attempt = p.attempt
+              SET j.stream_entry_id = p.stream_entry_id, j.published_at = ?, j.updated_at = ?
+              WHERE j.state = ?""",
+          params);
     }
   }
 
@@ -960,12 +952,35 @@ public class JobStore {
   private static void bind(PreparedStatement ps, Object... params) throws SQLException {
     for (int i = 0; i < params.length; i++) {
       Object p = params[i];
-      if (p == null) {
-        ps.setNull(i + 1, Types.NULL);
-      } else {
-        ps.setObject(i + 1, p);
+      // The typed setters where the type is known: setObject looks the type up on every call.
+      switch (p) {
+        case null -> ps.setNull(i + 1, Types.NULL);
+        case String v -> ps.setString(i + 1, v);
+        case Integer v -> ps.setInt(i + 1, v);
+        case Long v -> ps.setLong(i + 1, v);
+        case Double v -> ps.setDouble(i + 1, v);
+        case Boolean v -> ps.setBoolean(i + 1, v);
+        default -> ps.setObject(i + 1, p);
       }
     }
+  }
+
+  /**
+   * {@code n} rows of the named columns, every value a parameter, as a derived table: {@code
+   * (SELECT ? AS a, ? AS b UNION ALL SELECT ?, ? ...) alias}, its rows in the order given. Joined
+   * first ({@code STRAIGHT_JOIN}) on a table's key, it updates many rows with values of their own
+   * in one statement, taking the rows in the order given, at a cost that grows with the rows; a
+   * {@code CASE id WHEN ...} per column instead compares every row with every case.
+   */
+  private static String rows(String alias, int n, String... columns) {
+    StringBuilder sql = new StringBuilder("(SELECT ");
+    for (int i = 0; i < columns.length; i++) {
+      sql.append(i == 0 ? "? AS " : ", ? AS ").append(columns[i]);
+    }
+    String more =
+        " UNION ALL SELECT " + String.join(", ", Collections.nCopies(columns.length, "?"));
+    sql.append(more.repeat(n - 1));
+    return sql.append(") ").append(alias).toString();
   }
 
   /** {@code (?, ?, ...)} with {@code n} marks, for an {@code IN} list. */

@@ -74,12 +74,16 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  * first enqueue to the last acknowledgement.
  *
  * <p>Arguments: {@code --pairs 3 --jobs 10000 --producers 4 --consumers 4 --batch 250
- * --enqueue-batch 250 --anchor-requests 100000 --json FILE --section FILE}. Database and Redis come
- * from the same settings as the tests ({@code CAPSTAN_TEST_DB_URL}, {@code
+ * --enqueue-batch 250 --anchor-requests 100000 --schema-version latest --json FILE --section FILE}.
+ * Database and Redis come from the same settings as the tests ({@code CAPSTAN_TEST_DB_URL}, {@code
  * CAPSTAN_TEST_REDIS_URL}); the database and keys it makes are removed at the end.
  */
 public final class QueueThroughputBenchmark {
   private static final double TARGET_JOBS_PER_SECOND = 5000;
+  private static final int WARM_UP_MIN_ROUNDS = 3;
+  private static final int WARM_UP_MIN_JOBS = 30_000;
+  private static final double WARM_UP_SETTLED = 0.10;
+  private static final Duration WARM_UP_BUDGET = Duration.ofSeconds(10);
   private static final JobStore.Success NO_OUTPUT =
       new JobStore.Success("bench/", 1.0, 320, 180, 30.0, false, List.of());
 
@@ -95,6 +99,16 @@ public final class QueueThroughputBenchmark {
   private final DataSource dataSource;
   private final JobStore store;
   private final String userId = UUID.randomUUID().toString();
+  private int warmUpRounds;
+
+  /**
+   * The Redis clients of the producers and of each consumer, connected once and kept across rounds
+   * as a running API and running workers keep theirs: connecting is not job throughput.
+   */
+  private WorkerRedis producerRedis;
+
+  private final List<WorkerRedis> consumerRedis = new ArrayList<>();
+  private boolean warmUpSettled;
 
   private QueueThroughputBenchmark(
       int jobs,
@@ -148,7 +162,14 @@ public final class QueueThroughputBenchmark {
                     + db.password()
                     + "&maxPoolSize="
                     + (producers + consumers + 2))) {
-      Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+      // --schema-version N stops the migrations at version N: the schema of an older build, for
+      // an A/B of a schema change in one session.
+      Flyway.configure()
+          .dataSource(pool)
+          .locations("classpath:db/migration")
+          .target(opts.getOrDefault("schema-version", "latest"))
+          .load()
+          .migrate();
       QueueThroughputBenchmark bench =
           new QueueThroughputBenchmark(
               jobs,
@@ -161,8 +182,10 @@ public final class QueueThroughputBenchmark {
               namespace,
               pool);
       try {
+        bench.connect();
         bench.run(pairs, opts.get("json"), opts.get("section"), opts.get("api-enqueue"));
       } finally {
+        bench.disconnect();
         bench.removeKeys();
       }
     }
@@ -178,8 +201,7 @@ public final class QueueThroughputBenchmark {
           .forEach(n -> api.add(n.asDouble()));
     }
     insertUser();
-    // One unmeasured round so the JIT, the pools and the server caches are warm.
-    System.out.printf("warm-up: %.0f jobs/s%n", subject(Math.min(jobs, 5000)).jobsPerSecond());
+    warmUp();
     List<double[]> measured = new ArrayList<>();
     List<Round> rounds = new ArrayList<>();
     for (int i = 1; i <= pairs; i++) {
@@ -188,12 +210,13 @@ public final class QueueThroughputBenchmark {
       rounds.add(s);
       measured.add(new double[] {s.jobsPerSecond(), a});
       System.out.printf(
-          "pair %d: capstan %.0f jobs/s (enqueue %.0f/s alone, %.0f µs client CPU per job),"
-              + " redis-benchmark XADD %.0f/s, ratio %.4f%n",
+          "pair %d: capstan %.0f jobs/s (enqueue %.0f/s alone; CPU per job: %.0f µs client,"
+              + " %.0f µs MariaDB), redis-benchmark XADD %.0f/s, ratio %.4f%n",
           i,
           s.jobsPerSecond(),
           s.enqueuedPerSecond(),
           s.clientCpuMicrosPerJob(),
+          s.dbCpuMicrosPerJob(),
           a,
           s.jobsPerSecond() / a);
     }
@@ -223,11 +246,87 @@ public final class QueueThroughputBenchmark {
     }
   }
 
+  private void connect() {
+    producerRedis = new WorkerRedis(config);
+    producerRedis.commands().ping();
+    for (int c = 0; c < consumers; c++) {
+      WorkerRedis redis = new WorkerRedis(config);
+      consumerRedis.add(redis);
+      redis.commands().ping();
+      redis.blocking().ping();
+    }
+  }
+
+  private void disconnect() {
+    consumerRedis.forEach(WorkerRedis::close);
+    if (producerRedis != null) {
+      producerRedis.close();
+    }
+  }
+
+  /**
+   * Unmeasured rounds until the rate and the cost stop moving, as in a long-running worker: the JIT
+   * compiles the hot paths (on 2 busy cores that takes several rounds; the per-batch code runs only
+   * a few times a round), the heap settles, the pools fill, the server's caches warm. Rounds like
+   * the measured ones (as many jobs) until two in a row are within {@link #WARM_UP_SETTLED} of each
+   * other both in jobs/s and in this JVM's CPU per job (the JIT still compiling shows in the
+   * latter), after at least {@link #WARM_UP_MIN_ROUNDS} rounds and {@link #WARM_UP_MIN_JOBS} jobs
+   * (the JIT was still making the pairs cheaper after 20,000), and at most {@link #WARM_UP_BUDGET}
+   * in all.
+   */
+  private void warmUp() throws Exception {
+    int n = jobs;
+    long deadline = System.nanoTime() + WARM_UP_BUDGET.toNanos();
+    List<String> seen = new ArrayList<>();
+    Round previous = null;
+    boolean settled = false;
+    while (true) {
+      Round r = subject(n);
+      seen.add(String.format("%.0f (%.0f µs)", r.jobsPerSecond(), r.clientCpuMicrosPerJob()));
+      settled =
+          previous != null
+              && seen.size() >= WARM_UP_MIN_ROUNDS
+              && (long) seen.size() * n >= WARM_UP_MIN_JOBS
+              && near(r.jobsPerSecond(), previous.jobsPerSecond())
+              && near(r.clientCpuMicrosPerJob(), previous.clientCpuMicrosPerJob());
+      if (settled || System.nanoTime() > deadline) {
+        break;
+      }
+      previous = r;
+    }
+    // Each measured round but the first follows an anchor run, which leaves MariaDB a few seconds
+    // to purge what the previous round changed and deleted; so the first does too.
+    anchor();
+    warmUpRounds = seen.size();
+    warmUpSettled = settled;
+    System.out.printf(
+        "warm-up: %d rounds of %,d jobs, jobs/s (client CPU per job): %s; %s%n",
+        seen.size(),
+        n,
+        String.join(", ", seen),
+        settled
+            ? "the last two within " + Math.round(WARM_UP_SETTLED * 100) + "%"
+            : "stopped at the " + WARM_UP_BUDGET.toSeconds() + " s limit");
+  }
+
+  private static boolean near(double a, double b) {
+    return Math.abs(a - b) <= WARM_UP_SETTLED * Math.max(a, b);
+  }
+
   /** What one subject round measured. */
-  private record Round(int jobs, long nanos, long enqueueNanos, long dbCommits, long cpuNanos) {
+  private record Round(
+      int jobs, long nanos, long enqueueNanos, long dbCommits, long cpuNanos, long dbCpuNanos) {
     /** CPU time this JVM (producers, consumers, drivers) spent per job, in microseconds. */
     double clientCpuMicrosPerJob() {
       return cpuNanos / 1e3 / jobs;
+    }
+
+    /**
+     * CPU time the MariaDB server spent per job, in microseconds (all its clients: other work on a
+     * shared server adds to it); negative when the server is not a process on this host.
+     */
+    double dbCpuMicrosPerJob() {
+      return dbCpuNanos < 0 ? -1 : dbCpuNanos / 1e3 / jobs;
     }
 
     double jobsPerSecond() {
@@ -241,11 +340,8 @@ public final class QueueThroughputBenchmark {
 
   private Round subject(int n) throws Exception {
     List<String> videos = insertVideos(n);
-    List<WorkerRedis> clients = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(producers + consumers);
     try {
-      WorkerRedis producerRedis = new WorkerRedis(config);
-      clients.add(producerRedis);
       LettuceJobQueue producerQueue = new LettuceJobQueue(producerRedis, config);
       producerQueue.ensureGroup();
       AtomicInteger done = new AtomicInteger();
@@ -253,11 +349,10 @@ public final class QueueThroughputBenchmark {
       List<Future<?>> tasks = new ArrayList<>();
       long commitsBefore = commits();
       long cpuBefore = processCpuNanos();
+      long dbCpuBefore = serverCpuNanos();
       long start = System.nanoTime();
       for (int c = 0; c < consumers; c++) {
-        WorkerRedis redis = new WorkerRedis(config);
-        clients.add(redis);
-        LettuceJobQueue queue = new LettuceJobQueue(redis, config);
+        LettuceJobQueue queue = new LettuceJobQueue(consumerRedis.get(c), config);
         String name = "bench-consumer-" + c;
         tasks.add(pool.submit(() -> consume(queue, name, done, n)));
       }
@@ -274,17 +369,18 @@ public final class QueueThroughputBenchmark {
       }
       long took = System.nanoTime() - start;
       long cpu = processCpuNanos() - cpuBefore;
+      long dbCpuAfter = serverCpuNanos();
+      long dbCpu = dbCpuBefore < 0 || dbCpuAfter < 0 ? -1 : dbCpuAfter - dbCpuBefore;
       long commits = commits() - commitsBefore;
       long succeeded = countSucceeded();
       if (succeeded != n) {
         throw new IllegalStateException(succeeded + " of " + n + " jobs succeeded");
       }
-      return new Round(n, took, enqueued, commits, cpu);
+      return new Round(n, took, enqueued, commits, cpu, dbCpu);
     } finally {
       // A failed round leaves threads mid-batch: let them end before the rows go.
       pool.shutdownNow();
       pool.awaitTermination(1, TimeUnit.MINUTES);
-      clients.forEach(WorkerRedis::close);
       reset();
     }
   }
@@ -553,7 +649,11 @@ public final class QueueThroughputBenchmark {
     extra.put(
         "clientCpuMicrosPerJob",
         rounds.stream().map(r -> round1(r.clientCpuMicrosPerJob())).toList());
+    extra.put(
+        "mariadbCpuMicrosPerJob", rounds.stream().map(r -> round1(r.dbCpuMicrosPerJob())).toList());
     extra.put("apiOutboxEnqueueJobsPerSecond", api);
+    extra.put("warmUpRounds", warmUpRounds);
+    extra.put("warmUpSettled", warmUpSettled);
     extra.put("consumerBatch", batch);
     extra.put("enqueueBatch", enqueueBatch);
     extra.put("cpus", Runtime.getRuntime().availableProcessors());
@@ -578,6 +678,8 @@ public final class QueueThroughputBenchmark {
             .mapToDouble(r -> (double) r.dbCommits() / r.jobs())
             .sorted()
             .toArray()[rounds.size() / 2];
+    double dbCpu =
+        rounds.stream().mapToDouble(Round::dbCpuMicrosPerJob).sorted().toArray()[rounds.size() / 2];
     String text =
         String.format(
             """
@@ -594,7 +696,9 @@ public final class QueueThroughputBenchmark {
             issues, as multi-row statements; the API's one-upload path is measured alone below),
             the rest is the worker's `LettuceJobQueue`, `JobStore` and `BatchConsumer`, on MariaDB
             (`innodb_flush_log_at_trx_commit=1`) and Redis on this host. The anchor is
-            `redis-benchmark` (50 clients) doing only `XADD` on the same Redis.
+            `redis-benchmark` (50 clients) doing only `XADD` on the same Redis. Before the pairs,
+            %d unmeasured warm-up rounds of %,d jobs (%s), so the pairs measure a warm JVM,
+            as a long-running worker is.
 
             | what | jobs/s | anchor XADD/s | ratio | target | met |
             |---|---|---|---|---|---|
@@ -602,15 +706,15 @@ public final class QueueThroughputBenchmark {
 
             Enqueue alone (the producers' share of a round) ran at %.0f jobs/s; %.2f explicit
             `COMMIT`s per job (server-wide `Com_commit`, so other load adds to it); the benchmark's
-            own JVM (producers, consumers, JDBC, Lettuce) used %.0f µs of CPU per job. Load average
-            (1 min) at the end: %.1f on %d cores, most of it other builds and tests sharing the
-            machine.
+            own JVM (producers, consumers, JDBC, Lettuce) used %.0f µs of CPU per job, the MariaDB
+            server %s. Load average (1 min) at the end: %.1f on %d cores, most of it other builds
+            and tests sharing the machine.
 
             Batching takes the round trips and commits per job well below one each; what is left
             is the work per row: every job still inserts one `jobs` row and updates it three times
             (published mark, lease, result) and its video three times, each `state` change
-            touching the four indexes that lead with or hold `state`, all durable. Sidekiq's and BullMQ's published figures keep no database row per
-            job, so the fair ceiling is the anchor, Redis alone.
+            rewriting the one index on `state`, all durable. Sidekiq's and BullMQ's published
+            figures keep no database row per job, so the fair ceiling is the anchor, Redis alone.
             """,
             Instant.now().truncatedTo(ChronoUnit.MINUTES),
             subjects.length,
@@ -619,6 +723,13 @@ public final class QueueThroughputBenchmark {
             consumers,
             enqueueBatch,
             batch,
+            warmUpRounds,
+            jobs,
+            warmUpSettled
+                ? "until two in a row were within "
+                    + Math.round(WARM_UP_SETTLED * 100)
+                    + "% in jobs/s and in client CPU per job"
+                : "stopped at the " + WARM_UP_BUDGET.toSeconds() + " s limit",
             subjects[0],
             median,
             subjects[subjects.length - 1],
@@ -635,6 +746,10 @@ public final class QueueThroughputBenchmark {
                 .mapToDouble(Round::clientCpuMicrosPerJob)
                 .sorted()
                 .toArray()[rounds.size() / 2],
+            dbCpu < 0
+                ? "not measured (not a process on this host)"
+                : String.format(
+                    "%.0f µs (the whole server's CPU, so other clients' work adds to it)", dbCpu),
             loadAverage(),
             Runtime.getRuntime().availableProcessors());
     if (!api.isEmpty()) {
@@ -662,6 +777,35 @@ public final class QueueThroughputBenchmark {
     return ((com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /**
+   * CPU time (user and system) of the MariaDB server process on this host, from /proc; -1 when
+   * there is none (a server elsewhere, or not Linux). Clock ticks are taken as 1/100 s, Linux's
+   * USER_HZ.
+   */
+  private static long serverCpuNanos() {
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : (Iterable<Path>) procs::iterator) {
+        if (!p.getFileName().toString().chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String comm = Files.readString(p.resolve("comm")).strip();
+          if (comm.equals("mariadbd") || comm.equals("mysqld")) {
+            String stat = Files.readString(p.resolve("stat"));
+            // Fields after the command, which ends with the last ')': 14 utime, 15 stime.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+          }
+        } catch (IOException | RuntimeException e) {
+          // a process that ended meanwhile, or one we may not read
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return -1;
   }
 
   /** The 1-minute load average: other work on the machine, which these numbers share it with. */

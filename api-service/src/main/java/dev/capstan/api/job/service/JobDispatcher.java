@@ -57,11 +57,10 @@ public class JobDispatcher {
     job.persist();
     // The payload names the job, so it is written once the id exists; it carries the trace of the
     // request that caused it (the upload), so the worker's spans join that trace.
-    job.payload =
-        payloadJson(
-            new TranscodeJob(
-                job.id, videoId, attempt, S3Keys.source(videoId), Traceparents.current()));
-    queued.fire(new JobQueued(job.id));
+    TranscodeJob payload =
+        new TranscodeJob(job.id, videoId, attempt, S3Keys.source(videoId), Traceparents.current());
+    job.payload = payloadJson(payload);
+    queued.fire(new JobQueued(payload, JobLane.fromWire(job.lane)));
     return job;
   }
 
@@ -81,11 +80,20 @@ public class JobDispatcher {
     return JobLane.forSourceSize(bytes, config.jobs().longLaneFromBytes());
   }
 
+  /**
+   * Publishes the job just committed, from the event: the transaction that wrote the row has just
+   * committed it as queued, so nothing is read back. Should the job have moved on meanwhile (the
+   * sweep published it first and a worker took it), the extra entry is skipped by the workers'
+   * conditional claim and the published mark below matches no row.
+   */
   void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) JobQueued event) {
-    publish(event.jobId());
+    publish(event.payload(), event.lane());
   }
 
-  /** Publishes a queued job on its lane and records the entry; a failure is left to the sweep. */
+  /**
+   * Publishes a queued job, as its row records it now, on its lane and records the entry; for the
+   * sweep. A failure is left to the next sweep.
+   */
   public void publish(String jobId) {
     try {
       JobEntity job =
@@ -93,9 +101,15 @@ public class JobDispatcher {
       if (job == null || job.state != JobState.QUEUED) {
         return;
       }
-      String entryId =
-          publisher.publish(JobKinds.TRANSCODE, job.id, payloadOf(job), JobLane.fromWire(job.lane));
-      int attempt = job.attempt;
+      publish(payloadOf(job), JobLane.fromWire(job.lane));
+    } catch (RuntimeException e) {
+      Log.warnf("job %s not published yet (%s); the sweep will retry", jobId, e.getMessage());
+    }
+  }
+
+  private void publish(TranscodeJob payload, JobLane lane) {
+    try {
+      String entryId = publisher.publish(JobKinds.TRANSCODE, payload.jobId(), payload, lane);
       QuarkusTransaction.requiringNew()
           .run(
               () ->
@@ -104,11 +118,12 @@ public class JobDispatcher {
                           + " and state = ?5",
                       now(),
                       entryId,
-                      jobId,
-                      attempt,
+                      payload.jobId(),
+                      payload.attempt(),
                       JobState.QUEUED));
     } catch (RuntimeException e) {
-      Log.warnf("job %s not published yet (%s); the sweep will retry", jobId, e.getMessage());
+      Log.warnf(
+          "job %s not published yet (%s); the sweep will retry", payload.jobId(), e.getMessage());
     }
   }
 
