@@ -29,7 +29,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.SortedMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
@@ -39,9 +39,9 @@ import org.jboss.logging.Logger;
  * The flow's finishing step, run once under the parent's lease by the worker that recorded the last
  * chunk: media playlists assembled from the chunks' segment lists (nothing re-encoded or
  * concatenated), the master playlist, the MP4 download remuxed from the download rung's segments
- * and the audio rendition, the poster (the chunks' best candidate) and the storyboard (the chunks'
- * tiles joined), then the renditions, READY and its events in one transaction, as the single-job
- * path records them.
+ * and the audio rendition (the audio child's, or the parent's copy), the poster (the chunks' best
+ * candidate) and the storyboard (the chunks' tiles joined), then the renditions, READY and its
+ * events in one transaction, as the single-job path records them.
  */
 @ApplicationScoped
 public class FlowFinisher {
@@ -93,7 +93,14 @@ public class FlowFinisher {
         String prefix = S3Keys.attemptPrefix(parent.videoId(), parent.attempt());
         FlowResults.Parent own =
             FlowResults.read(flows.parentResult(parent.jobId()), FlowResults.Parent.class);
-        List<FlowResults.Chunk> chunks = chunks(parent);
+        FlowResults.Children children =
+            FlowResults.Children.of(flows.chunkResults(parent.jobId()), parent.attempt());
+        List<FlowResults.Chunk> chunks = chunks(children);
+        // Copied by the parent with the top rung, or encoded by the flow's audio child.
+        FlowResults.Audio audio = own.audio() != null ? own.audio() : children.audio();
+        if (own.hasAudio() && audio == null) {
+          throw new IllegalStateException("the audio rendition is missing");
+        }
         List<JobStore.RenditionRow> rows = new ArrayList<>();
         List<FlowPublisher.Playlist> rungs = new ArrayList<>();
         FlowResults.Copied copied = own.copied();
@@ -122,11 +129,11 @@ public class FlowFinisher {
           rungs.add(p);
         }
         String masterKey = S3Keys.hlsMaster(prefix);
-        publisher.put(masterKey, FlowPublisher.master(rungs, own.audio(), own.fps()));
+        publisher.put(masterKey, FlowPublisher.master(rungs, audio, own.fps()));
         if (keeper.lost()) {
           return Result.of(Outcome.LEASE_LOST);
         }
-        JobStore.RenditionRow mp4 = download(prefix, own, chunks, dir);
+        JobStore.RenditionRow mp4 = download(prefix, own, audio, chunks, dir);
         rows.add(mp4);
         rows.addAll(stills(prefix, own, chunks, dir));
         long hlsBytes = 0;
@@ -139,7 +146,6 @@ public class FlowFinisher {
           hlsBytes += bytes;
           rows.add(FlowPublisher.rungRow(prefix, p, bytes));
         }
-        FlowResults.Audio audio = own.audio();
         if (audio != null) {
           hlsBytes += audio.bytes();
           rows.add(FlowPublisher.audioRow(audio));
@@ -200,15 +206,9 @@ public class FlowFinisher {
     }
   }
 
-  /** The chunks of this attempt of the parent, in order; every one must be there exactly once. */
-  private List<FlowResults.Chunk> chunks(Lease parent) throws SQLException {
-    TreeMap<Integer, FlowResults.Chunk> byIndex = new TreeMap<>();
-    for (String json : flows.chunkResults(parent.jobId())) {
-      FlowResults.Chunk c = FlowResults.read(json, FlowResults.Chunk.class);
-      if (c.parentAttempt() == parent.attempt()) {
-        byIndex.put(c.index(), c);
-      }
-    }
+  /** The picture chunks of the attempt, in order; every one must be there exactly once. */
+  private static List<FlowResults.Chunk> chunks(FlowResults.Children children) {
+    SortedMap<Integer, FlowResults.Chunk> byIndex = children.chunks();
     if (byIndex.isEmpty() || byIndex.lastKey() != byIndex.size() - 1) {
       throw new IllegalStateException("chunks missing: have " + byIndex.keySet());
     }
@@ -221,7 +221,11 @@ public class FlowFinisher {
    * fast-start MP4.
    */
   private JobStore.RenditionRow download(
-      String prefix, FlowResults.Parent own, List<FlowResults.Chunk> chunks, Path dir)
+      String prefix,
+      FlowResults.Parent own,
+      FlowResults.Audio audioRendition,
+      List<FlowResults.Chunk> chunks,
+      Path dir)
       throws IOException {
     int pick = -1;
     List<FlowResults.Rung> firstRungs = chunks.get(0).rungs();
@@ -262,9 +266,9 @@ public class FlowFinisher {
       codecs = chosen.codecs();
     }
     Path audio = null;
-    if (own.audio() != null) {
+    if (audioRendition != null) {
       audio = dir.resolve("audio.mp4");
-      fromPlaylist(prefix, own.audio().playlistKey(), dir, "a", audio);
+      fromPlaylist(prefix, audioRendition.playlistKey(), dir, "a", audio);
     }
     Path mp4 = dir.resolve("download.mp4");
     FragmentRemuxer.remux(video, audio, mp4);
@@ -278,7 +282,7 @@ public class FlowFinisher {
         width,
         height,
         seconds > 0 ? (int) Math.round(size * 8 / seconds / 1000) : 0,
-        own.audio() == null ? codecs : codecs + "," + own.audio().codecs(),
+        audioRendition == null ? codecs : codecs + "," + audioRendition.codecs(),
         key,
         size);
   }
