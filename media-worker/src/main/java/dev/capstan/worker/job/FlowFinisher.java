@@ -30,8 +30,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
@@ -46,6 +50,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class FlowFinisher {
   private static final Logger LOG = Logger.getLogger(FlowFinisher.class);
+  private static final int FETCHES_AT_ONCE = 8;
 
   private final FlowStore flows;
   private final FlowPublisher publisher;
@@ -133,9 +138,12 @@ public class FlowFinisher {
         if (keeper.lost()) {
           return Result.of(Outcome.LEASE_LOST);
         }
+        long playlistsDone = System.nanoTime();
         JobStore.RenditionRow mp4 = download(prefix, own, audio, chunks, dir);
+        long downloadDone = System.nanoTime();
         rows.add(mp4);
         rows.addAll(stills(prefix, own, chunks, dir));
+        long stillsDone = System.nanoTime();
         long hlsBytes = 0;
         for (FlowPublisher.Playlist p : rungs) {
           long bytes =
@@ -170,14 +178,19 @@ public class FlowFinisher {
         if (!store.recordSuccess(parent, success, announced)) {
           return Result.of(Outcome.LEASE_LOST);
         }
-        removeStills(chunks);
         LOG.infof(
-            "flow %s: video %s ready from %d chunks (%d frames); finishing took %d ms",
+            "flow %s: video %s ready from %d chunks (%d frames); finishing took %d ms"
+                + " (playlists %d, MP4 download %d, poster and storyboard %d, the rest %d)",
             parent.jobId(),
             parent.videoId(),
             chunks.size(),
             frames,
-            (System.nanoTime() - began) / 1_000_000);
+            (System.nanoTime() - began) / 1_000_000,
+            (playlistsDone - began) / 1_000_000,
+            (downloadDone - playlistsDone) / 1_000_000,
+            (stillsDone - downloadDone) / 1_000_000,
+            (System.nanoTime() - stillsDone) / 1_000_000);
+        removeStills(chunks); // in the sheet and the poster now; the video is ready without them
         Instant now = clock.instant();
         for (JobStore.RenditionRow r : rows) {
           if (JobStore.announcesItself(r) && !announced.contains(JobStore.renditionId(r))) {
@@ -249,16 +262,17 @@ public class FlowFinisher {
       pick = Math.max(0, pick);
       FlowResults.Rung chosen = firstRungs.get(pick);
       Path videoInit = dir.resolve("video_init.mp4");
-      objects.download(chosen.initKey(), videoInit);
+      List<String> keys = new ArrayList<>(List.of(chosen.initKey()));
       List<Path> videoSegments = new ArrayList<>();
-      int n = 0;
       for (FlowResults.Chunk c : chunks) {
         for (FlowResults.Segment s : c.rungs().get(pick).segments()) {
-          Path local = dir.resolve("v%06d.m4s".formatted(n++));
-          objects.download(s.key(), local);
-          videoSegments.add(local);
+          keys.add(s.key());
+          videoSegments.add(dir.resolve("v%06d.m4s".formatted(videoSegments.size())));
         }
       }
+      List<Path> targets = new ArrayList<>(List.of(videoInit));
+      targets.addAll(videoSegments);
+      fetch(keys, targets);
       FragmentRemuxer.concat(videoInit, videoSegments, video);
       deleteAll(videoSegments);
       width = chosen.width();
@@ -298,14 +312,16 @@ public class FlowFinisher {
     if (parsed.init() == null) {
       throw new IllegalStateException(playlistKey + " has no init segment");
     }
+    Path init = dir.resolve(tag + "_init.mp4");
+    List<String> keys = new ArrayList<>(List.of(hls + parsed.init()));
     List<Path> segments = new ArrayList<>();
     for (String name : parsed.segments()) {
-      Path local = dir.resolve("%s%06d.m4s".formatted(tag, segments.size()));
-      objects.download(hls + name, local);
-      segments.add(local);
+      keys.add(hls + name);
+      segments.add(dir.resolve("%s%06d.m4s".formatted(tag, segments.size())));
     }
-    Path init = dir.resolve(tag + "_init.mp4");
-    objects.download(hls + parsed.init(), init);
+    List<Path> targets = new ArrayList<>(List.of(init));
+    targets.addAll(segments);
+    fetch(keys, targets);
     FragmentRemuxer.concat(init, segments, out);
     deleteAll(segments);
   }
@@ -324,10 +340,8 @@ public class FlowFinisher {
             .max(Comparator.comparingDouble(FlowResults.Poster::score))
             .orElseThrow(() -> new IllegalStateException("no chunk kept a poster candidate"));
     Path poster = dir.resolve("poster.jpg");
-    objects.download(best.key(), poster);
-    String posterKey = S3Keys.thumbnail(prefix);
-    objects.putFile(posterKey, poster, "image/jpeg");
-
+    List<String> keys = new ArrayList<>(List.of(best.key()));
+    List<Path> targets = new ArrayList<>(List.of(poster));
     List<ChunkEncoder.Strip> strips = new ArrayList<>();
     for (FlowResults.Chunk c : chunks) {
       FlowResults.Tiles t = c.tiles();
@@ -337,10 +351,14 @@ public class FlowFinisher {
       Path png = null;
       if (t.tiles() > 0) {
         png = dir.resolve("tiles%04d.png".formatted(c.index()));
-        objects.download(t.key(), png);
+        keys.add(t.key());
+        targets.add(png);
       }
       strips.add(new ChunkEncoder.Strip(png, t.firstTile(), t.tiles()));
     }
+    fetch(keys, targets);
+    String posterKey = S3Keys.thumbnail(prefix);
+    objects.putFile(posterKey, poster, "image/jpeg");
     TranscodeResult.Storyboard board =
         ChunkEncoder.stitchStoryboard(
             new Dimensions(own.width(), own.height()),
@@ -396,6 +414,42 @@ public class FlowFinisher {
       } catch (RuntimeException e) {
         LOG.debugf(e, "could not remove the stills of chunk %d", c.index());
       }
+    }
+  }
+
+  /**
+   * Downloads {@code keys[i]} to {@code targets[i]}, a few at a time: the finishing step is the
+   * flow's serial tail, and one GET after another waits out each round trip in turn.
+   */
+  private void fetch(List<String> keys, List<Path> targets) throws IOException {
+    Semaphore slots = new Semaphore(FETCHES_AT_ONCE);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> pending = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        String key = keys.get(i);
+        Path target = targets.get(i);
+        pending.add(
+            pool.submit(
+                () -> {
+                  slots.acquireUninterruptibly();
+                  try {
+                    objects.download(key, target);
+                  } finally {
+                    slots.release();
+                  }
+                }));
+      }
+      for (Future<?> f : pending) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while downloading", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(e.getCause());
     }
   }
 
