@@ -216,6 +216,39 @@ class JobQueueIT {
         .body("error.code", equalTo("internal_error"));
   }
 
+  @Test
+  void an_audio_child_out_of_attempts_ends_its_flow_and_the_parent_says_why() throws Exception {
+    String token = ApiTestClient.signUp();
+    String id = uploaded(token);
+    String parentId = awaitJob(id, "QUEUED");
+    update("update jobs set state = 'WAITING', children_pending = 2 where id = ?", parentId);
+    update("update videos set status = 'processing' where id = ?", id);
+    String audioId = UUID.randomUUID().toString();
+    insertChild(id, parentId, audioId, ChunkRange.audioOf(parentId, 1, 1, 30), "RUNNING", 3);
+    update(
+        "update jobs set lease_owner = 'worker-killed', lease_expires_at = ? where id = ?",
+        LocalDateTime.now(ZoneOffset.UTC).minusSeconds(5),
+        audioId);
+    String sibling = UUID.randomUUID().toString();
+    insertChunk(id, parentId, sibling, 0, "QUEUED", 1);
+
+    await()
+        .atMost(PATIENCE)
+        .until(() -> "DEAD".equals(column("select state from jobs where id = ?", audioId)));
+
+    assertThat(column("select state from jobs where id = ?", parentId)).isEqualTo("DEAD");
+    assertThat(column("select last_error from jobs where id = ?", parentId))
+        .startsWith("the audio rendition out of attempts: lease of worker-killed expired");
+    assertThat(column("select state from jobs where id = ?", sibling)).isEqualTo("DEAD");
+    given()
+        .auth()
+        .oauth2(token)
+        .get("/api/v1/videos/" + id)
+        .then()
+        .body("status", equalTo("failed"))
+        .body("error.code", equalTo("internal_error"));
+  }
+
   /**
    * The video's job as a flow parent waiting for two chunks, chunk 0 running under a worker whose
    * lease ran out, at {@code attempt}; returns chunk 0's id.
@@ -236,22 +269,28 @@ class JobQueueIT {
   private static void insertChunk(
       String videoId, String parentId, String chunkId, int index, String state, int attempt)
       throws Exception {
+    insertChild(
+        videoId,
+        parentId,
+        chunkId,
+        new ChunkRange(
+            parentId,
+            1,
+            index,
+            2,
+            index * 1800L,
+            index == 0 ? 1800 : Long.MAX_VALUE,
+            index * 15,
+            30),
+        state,
+        attempt);
+  }
+
+  private static void insertChild(
+      String videoId, String parentId, String chunkId, ChunkRange range, String state, int attempt)
+      throws Exception {
     TranscodeJob chunk =
-        new TranscodeJob(
-            chunkId,
-            videoId,
-            attempt,
-            "videos/" + videoId + "/source",
-            null,
-            new ChunkRange(
-                parentId,
-                1,
-                index,
-                2,
-                index * 1800L,
-                index == 0 ? 1800 : Long.MAX_VALUE,
-                index * 15,
-                30));
+        new TranscodeJob(chunkId, videoId, attempt, "videos/" + videoId + "/source", null, range);
     LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
     update(
         "insert into jobs (id, video_id, kind, state, attempt, max_attempts, payload, lane,"

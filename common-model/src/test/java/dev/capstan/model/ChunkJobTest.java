@@ -29,6 +29,21 @@ class ChunkJobTest {
   }
 
   @Test
+  void the_audio_child_of_a_flow_travels_as_such_one_past_the_last_picture_chunk() {
+    ChunkRange audio = ChunkRange.audioOf("parent-1", 2, 5, 30);
+    TranscodeJob job =
+        new TranscodeJob("job-2", "video-1", 1, "videos/video-1/source", null, audio);
+
+    TranscodeJob read =
+        JobMessage.decode(JobKinds.TRANSCODE, JobMessage.encode(JobKinds.TRANSCODE, "job-2", job));
+
+    assertThat(read.chunk().audio()).isTrue();
+    assertThat(read.chunk().index()).isEqualTo(5);
+    assertThat(read.chunk().last()).isFalse();
+    assertThat(new ChunkRange("parent-1", 2, 4, 5, 0, 10, 0, 30).audio()).isFalse();
+  }
+
+  @Test
   void a_whole_video_job_carries_no_chunk_field() {
     TranscodeJob job = new TranscodeJob("job-1", "video-1", 1, "videos/video-1/source");
     assertThat(JobMessage.encode(JobKinds.TRANSCODE, "job-1", job).get(JobMessage.FIELD_PAYLOAD))

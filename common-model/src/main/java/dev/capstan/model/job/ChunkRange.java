@@ -16,6 +16,9 @@ import java.util.List;
  *     range where the copy's segments start, the only places a keyframe may go (so every rung is
  *     cut where the copy is); empty: the fixed GOP grid
  * @param copiedRung the rung the parent stream-copied (the chunk encodes the others), or null
+ * @param audio true for the flow's audio child: it encodes the audio rendition of the whole video
+ *     (no picture; the frame range is unused) and has {@code index == count}, one past the last
+ *     picture chunk, so its file names are its own
  */
 public record ChunkRange(
     @JsonProperty("parentJobId") String parentJobId,
@@ -27,7 +30,8 @@ public record ChunkRange(
     @JsonProperty("firstSegment") int firstSegment,
     @JsonProperty("fps") double fps,
     @JsonProperty("keyframes") List<Long> keyframes,
-    @JsonProperty("copiedRung") String copiedRung) {
+    @JsonProperty("copiedRung") String copiedRung,
+    @JsonProperty("audio") boolean audio) {
 
   public ChunkRange {
     keyframes = keyframes == null ? List.of() : List.copyOf(keyframes);
@@ -53,12 +57,22 @@ public record ChunkRange(
         firstSegment,
         fps,
         List.of(),
-        null);
+        null,
+        false);
   }
 
-  /** Whether this chunk runs to the end of the source. */
+  /**
+   * The audio child of a flow of {@code count} picture chunks: the audio rendition of the whole
+   * video, encoded once (no clicks at chunk joins) by whichever worker takes it.
+   */
+  public static ChunkRange audioOf(String parentJobId, int parentAttempt, int count, double fps) {
+    return new ChunkRange(
+        parentJobId, parentAttempt, count, count, 0, 0, 0, fps, List.of(), null, true);
+  }
+
+  /** Whether this picture chunk runs to the end of the source. */
   public boolean last() {
-    return index == count - 1;
+    return !audio && index == count - 1;
   }
 
   /** Start of the range in seconds of the whole video. */

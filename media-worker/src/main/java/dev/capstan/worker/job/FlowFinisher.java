@@ -29,9 +29,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.SortedMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
@@ -39,13 +43,14 @@ import org.jboss.logging.Logger;
  * The flow's finishing step, run once under the parent's lease by the worker that recorded the last
  * chunk: media playlists assembled from the chunks' segment lists (nothing re-encoded or
  * concatenated), the master playlist, the MP4 download remuxed from the download rung's segments
- * and the audio rendition, the poster (the chunks' best candidate) and the storyboard (the chunks'
- * tiles joined), then the renditions, READY and its events in one transaction, as the single-job
- * path records them.
+ * and the audio rendition (the audio child's, or the parent's copy), the poster (the chunks' best
+ * candidate) and the storyboard (the chunks' tiles joined), then the renditions, READY and its
+ * events in one transaction, as the single-job path records them.
  */
 @ApplicationScoped
 public class FlowFinisher {
   private static final Logger LOG = Logger.getLogger(FlowFinisher.class);
+  private static final int FETCHES_AT_ONCE = 8;
 
   private final FlowStore flows;
   private final FlowPublisher publisher;
@@ -93,7 +98,14 @@ public class FlowFinisher {
         String prefix = S3Keys.attemptPrefix(parent.videoId(), parent.attempt());
         FlowResults.Parent own =
             FlowResults.read(flows.parentResult(parent.jobId()), FlowResults.Parent.class);
-        List<FlowResults.Chunk> chunks = chunks(parent);
+        FlowResults.Children children =
+            FlowResults.Children.of(flows.chunkResults(parent.jobId()), parent.attempt());
+        List<FlowResults.Chunk> chunks = chunks(children);
+        // Copied by the parent with the top rung, or encoded by the flow's audio child.
+        FlowResults.Audio audio = own.audio() != null ? own.audio() : children.audio();
+        if (own.hasAudio() && audio == null) {
+          throw new IllegalStateException("the audio rendition is missing");
+        }
         List<JobStore.RenditionRow> rows = new ArrayList<>();
         List<FlowPublisher.Playlist> rungs = new ArrayList<>();
         FlowResults.Copied copied = own.copied();
@@ -122,13 +134,16 @@ public class FlowFinisher {
           rungs.add(p);
         }
         String masterKey = S3Keys.hlsMaster(prefix);
-        publisher.put(masterKey, FlowPublisher.master(rungs, own.audio(), own.fps()));
+        publisher.put(masterKey, FlowPublisher.master(rungs, audio, own.fps()));
         if (keeper.lost()) {
           return Result.of(Outcome.LEASE_LOST);
         }
-        JobStore.RenditionRow mp4 = download(prefix, own, chunks, dir);
+        long playlistsDone = System.nanoTime();
+        JobStore.RenditionRow mp4 = download(prefix, own, audio, chunks, dir);
+        long downloadDone = System.nanoTime();
         rows.add(mp4);
         rows.addAll(stills(prefix, own, chunks, dir));
+        long stillsDone = System.nanoTime();
         long hlsBytes = 0;
         for (FlowPublisher.Playlist p : rungs) {
           long bytes =
@@ -139,7 +154,6 @@ public class FlowFinisher {
           hlsBytes += bytes;
           rows.add(FlowPublisher.rungRow(prefix, p, bytes));
         }
-        FlowResults.Audio audio = own.audio();
         if (audio != null) {
           hlsBytes += audio.bytes();
           rows.add(FlowPublisher.audioRow(audio));
@@ -164,14 +178,19 @@ public class FlowFinisher {
         if (!store.recordSuccess(parent, success, announced)) {
           return Result.of(Outcome.LEASE_LOST);
         }
-        removeStills(chunks);
         LOG.infof(
-            "flow %s: video %s ready from %d chunks (%d frames); finishing took %d ms",
+            "flow %s: video %s ready from %d chunks (%d frames); finishing took %d ms"
+                + " (playlists %d, MP4 download %d, poster and storyboard %d, the rest %d)",
             parent.jobId(),
             parent.videoId(),
             chunks.size(),
             frames,
-            (System.nanoTime() - began) / 1_000_000);
+            (System.nanoTime() - began) / 1_000_000,
+            (playlistsDone - began) / 1_000_000,
+            (downloadDone - playlistsDone) / 1_000_000,
+            (stillsDone - downloadDone) / 1_000_000,
+            (System.nanoTime() - stillsDone) / 1_000_000);
+        removeStills(chunks); // in the sheet and the poster now; the video is ready without them
         Instant now = clock.instant();
         for (JobStore.RenditionRow r : rows) {
           if (JobStore.announcesItself(r) && !announced.contains(JobStore.renditionId(r))) {
@@ -200,15 +219,9 @@ public class FlowFinisher {
     }
   }
 
-  /** The chunks of this attempt of the parent, in order; every one must be there exactly once. */
-  private List<FlowResults.Chunk> chunks(Lease parent) throws SQLException {
-    TreeMap<Integer, FlowResults.Chunk> byIndex = new TreeMap<>();
-    for (String json : flows.chunkResults(parent.jobId())) {
-      FlowResults.Chunk c = FlowResults.read(json, FlowResults.Chunk.class);
-      if (c.parentAttempt() == parent.attempt()) {
-        byIndex.put(c.index(), c);
-      }
-    }
+  /** The picture chunks of the attempt, in order; every one must be there exactly once. */
+  private static List<FlowResults.Chunk> chunks(FlowResults.Children children) {
+    SortedMap<Integer, FlowResults.Chunk> byIndex = children.chunks();
     if (byIndex.isEmpty() || byIndex.lastKey() != byIndex.size() - 1) {
       throw new IllegalStateException("chunks missing: have " + byIndex.keySet());
     }
@@ -221,7 +234,11 @@ public class FlowFinisher {
    * fast-start MP4.
    */
   private JobStore.RenditionRow download(
-      String prefix, FlowResults.Parent own, List<FlowResults.Chunk> chunks, Path dir)
+      String prefix,
+      FlowResults.Parent own,
+      FlowResults.Audio audioRendition,
+      List<FlowResults.Chunk> chunks,
+      Path dir)
       throws IOException {
     int pick = -1;
     List<FlowResults.Rung> firstRungs = chunks.get(0).rungs();
@@ -245,16 +262,17 @@ public class FlowFinisher {
       pick = Math.max(0, pick);
       FlowResults.Rung chosen = firstRungs.get(pick);
       Path videoInit = dir.resolve("video_init.mp4");
-      objects.download(chosen.initKey(), videoInit);
+      List<String> keys = new ArrayList<>(List.of(chosen.initKey()));
       List<Path> videoSegments = new ArrayList<>();
-      int n = 0;
       for (FlowResults.Chunk c : chunks) {
         for (FlowResults.Segment s : c.rungs().get(pick).segments()) {
-          Path local = dir.resolve("v%06d.m4s".formatted(n++));
-          objects.download(s.key(), local);
-          videoSegments.add(local);
+          keys.add(s.key());
+          videoSegments.add(dir.resolve("v%06d.m4s".formatted(videoSegments.size())));
         }
       }
+      List<Path> targets = new ArrayList<>(List.of(videoInit));
+      targets.addAll(videoSegments);
+      fetch(keys, targets);
       FragmentRemuxer.concat(videoInit, videoSegments, video);
       deleteAll(videoSegments);
       width = chosen.width();
@@ -262,9 +280,9 @@ public class FlowFinisher {
       codecs = chosen.codecs();
     }
     Path audio = null;
-    if (own.audio() != null) {
+    if (audioRendition != null) {
       audio = dir.resolve("audio.mp4");
-      fromPlaylist(prefix, own.audio().playlistKey(), dir, "a", audio);
+      fromPlaylist(prefix, audioRendition.playlistKey(), dir, "a", audio);
     }
     Path mp4 = dir.resolve("download.mp4");
     FragmentRemuxer.remux(video, audio, mp4);
@@ -278,7 +296,7 @@ public class FlowFinisher {
         width,
         height,
         seconds > 0 ? (int) Math.round(size * 8 / seconds / 1000) : 0,
-        own.audio() == null ? codecs : codecs + "," + own.audio().codecs(),
+        audioRendition == null ? codecs : codecs + "," + audioRendition.codecs(),
         key,
         size);
   }
@@ -294,14 +312,16 @@ public class FlowFinisher {
     if (parsed.init() == null) {
       throw new IllegalStateException(playlistKey + " has no init segment");
     }
+    Path init = dir.resolve(tag + "_init.mp4");
+    List<String> keys = new ArrayList<>(List.of(hls + parsed.init()));
     List<Path> segments = new ArrayList<>();
     for (String name : parsed.segments()) {
-      Path local = dir.resolve("%s%06d.m4s".formatted(tag, segments.size()));
-      objects.download(hls + name, local);
-      segments.add(local);
+      keys.add(hls + name);
+      segments.add(dir.resolve("%s%06d.m4s".formatted(tag, segments.size())));
     }
-    Path init = dir.resolve(tag + "_init.mp4");
-    objects.download(hls + parsed.init(), init);
+    List<Path> targets = new ArrayList<>(List.of(init));
+    targets.addAll(segments);
+    fetch(keys, targets);
     FragmentRemuxer.concat(init, segments, out);
     deleteAll(segments);
   }
@@ -320,10 +340,8 @@ public class FlowFinisher {
             .max(Comparator.comparingDouble(FlowResults.Poster::score))
             .orElseThrow(() -> new IllegalStateException("no chunk kept a poster candidate"));
     Path poster = dir.resolve("poster.jpg");
-    objects.download(best.key(), poster);
-    String posterKey = S3Keys.thumbnail(prefix);
-    objects.putFile(posterKey, poster, "image/jpeg");
-
+    List<String> keys = new ArrayList<>(List.of(best.key()));
+    List<Path> targets = new ArrayList<>(List.of(poster));
     List<ChunkEncoder.Strip> strips = new ArrayList<>();
     for (FlowResults.Chunk c : chunks) {
       FlowResults.Tiles t = c.tiles();
@@ -333,10 +351,14 @@ public class FlowFinisher {
       Path png = null;
       if (t.tiles() > 0) {
         png = dir.resolve("tiles%04d.png".formatted(c.index()));
-        objects.download(t.key(), png);
+        keys.add(t.key());
+        targets.add(png);
       }
       strips.add(new ChunkEncoder.Strip(png, t.firstTile(), t.tiles()));
     }
+    fetch(keys, targets);
+    String posterKey = S3Keys.thumbnail(prefix);
+    objects.putFile(posterKey, poster, "image/jpeg");
     TranscodeResult.Storyboard board =
         ChunkEncoder.stitchStoryboard(
             new Dimensions(own.width(), own.height()),
@@ -392,6 +414,42 @@ public class FlowFinisher {
       } catch (RuntimeException e) {
         LOG.debugf(e, "could not remove the stills of chunk %d", c.index());
       }
+    }
+  }
+
+  /**
+   * Downloads {@code keys[i]} to {@code targets[i]}, a few at a time: the finishing step is the
+   * flow's serial tail, and one GET after another waits out each round trip in turn.
+   */
+  private void fetch(List<String> keys, List<Path> targets) throws IOException {
+    Semaphore slots = new Semaphore(FETCHES_AT_ONCE);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> pending = new ArrayList<>();
+      for (int i = 0; i < keys.size(); i++) {
+        String key = keys.get(i);
+        Path target = targets.get(i);
+        pending.add(
+            pool.submit(
+                () -> {
+                  slots.acquireUninterruptibly();
+                  try {
+                    objects.download(key, target);
+                  } finally {
+                    slots.release();
+                  }
+                }));
+      }
+      for (Future<?> f : pending) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while downloading", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(e.getCause());
     }
   }
 

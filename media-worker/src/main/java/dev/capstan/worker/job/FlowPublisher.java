@@ -20,18 +20,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
  * Publishes a flow while its chunks finish: the contiguous prefix of finished chunks (chunk 0, 1, …
  * up to the first one not done) goes into every rung's media playlist as an {@code
  * EXT-X-PLAYLIST-TYPE:EVENT} playlist without an end, with the master, and the video turns {@code
- * playable} once chunk 0 and the audio rendition (when the source has audio) are there. It runs
- * inside the transaction that records a chunk's success (or the parent's own part), after the
- * parent's row is locked, so publishers of one flow take turns and a playlist never loses segments
- * it had; that transaction commits only if the chunk (or the parent) still held its lease. The
- * finishing step then writes the same playlists as VOD.
+ * playable} once chunk 0 and the audio rendition (when the source has audio: the audio child's) are
+ * there. It runs inside the transaction that records a child's success, after the parent's row is
+ * locked, so publishers of one flow take turns and a playlist never loses segments it had; that
+ * transaction commits only if the chunk (or the parent) still held its lease. The finishing step
+ * then writes the same playlists as VOD.
  */
 @ApplicationScoped
 public class FlowPublisher {
@@ -78,10 +77,15 @@ public class FlowPublisher {
     if (own.copied() != null) {
       return Optional.empty(); // the copied top rung made it playable; the rest joins at the end
     }
-    if (own.hasAudio() && own.audio() == null) {
-      return Optional.empty(); // the master names the audio: wait for the parent's part
+    FlowResults.Children children = children(c, parentId, attempt);
+    FlowResults.Audio audio = own.audio() != null ? own.audio() : children.audio();
+    if (own.hasAudio() && audio == null) {
+      return Optional.empty(); // the master names the audio: wait for the audio child
     }
-    List<FlowResults.Chunk> prefix = contiguousPrefix(c, parentId, attempt);
+    List<FlowResults.Chunk> prefix = new ArrayList<>();
+    for (int i = 0; children.chunks().containsKey(i); i++) {
+      prefix.add(children.chunks().get(i));
+    }
     if (prefix.isEmpty()) {
       return Optional.empty();
     }
@@ -94,7 +98,7 @@ public class FlowPublisher {
         put(S3Keys.hlsMediaPlaylist(outputPrefix, p.rung().name()), p.text());
         rungs.add(p);
       }
-      put(masterKey, master(rungs, own.audio(), own.fps()));
+      put(masterKey, master(rungs, audio, own.fps()));
     } catch (RuntimeException e) {
       // The chunk's own success stands; the next chunk (or the finishing step) publishes this.
       LOG.warnf("flow %s: publishing deferred: %s", parentId, e.getMessage());
@@ -107,7 +111,6 @@ public class FlowPublisher {
       hlsBytes += p.segmentBytes();
       rows.add(rungRow(outputPrefix, p));
     }
-    FlowResults.Audio audio = own.audio();
     if (audio != null) {
       hlsBytes += audio.bytes();
       rows.add(audioRow(audio));
@@ -132,10 +135,10 @@ public class FlowPublisher {
         });
   }
 
-  /** Chunks 0, 1, … of this attempt of the parent that succeeded, up to the first gap. */
-  private static List<FlowResults.Chunk> contiguousPrefix(
-      Connection c, String parentId, int attempt) throws SQLException {
-    TreeMap<Integer, FlowResults.Chunk> byIndex = new TreeMap<>();
+  /** The succeeded children of this attempt of the parent. */
+  private static FlowResults.Children children(Connection c, String parentId, int attempt)
+      throws SQLException {
+    List<String> results = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT result FROM jobs WHERE parent_id = ? AND state = ? AND result IS NOT NULL")) {
@@ -143,18 +146,11 @@ public class FlowPublisher {
       ps.setString(2, JobState.SUCCEEDED.name());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          FlowResults.Chunk chunk = FlowResults.read(rs.getString(1), FlowResults.Chunk.class);
-          if (chunk.parentAttempt() == attempt) {
-            byIndex.put(chunk.index(), chunk);
-          }
+          results.add(rs.getString(1));
         }
       }
     }
-    List<FlowResults.Chunk> prefix = new ArrayList<>();
-    for (int i = 0; byIndex.containsKey(i); i++) {
-      prefix.add(byIndex.get(i));
-    }
-    return prefix;
+    return FlowResults.Children.of(results, attempt);
   }
 
   /** A rung's media playlist over some chunks, with what the master and the rows say of it. */

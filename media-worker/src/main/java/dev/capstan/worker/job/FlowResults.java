@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * What the steps of a flow hand to its finishing step, as JSON in {@code jobs.result}: each chunk
- * its segments per rung, its storyboard tiles and poster candidate, the parent its audio rendition.
- * Keys are full S3 keys under the parent attempt's prefix.
+ * its segments per rung, its storyboard tiles and poster candidate, the audio child its audio
+ * rendition, the parent what it knows of the whole video (and the audio when it copied it). Keys
+ * are full S3 keys under the parent attempt's prefix.
  */
 final class FlowResults {
   private static final ObjectMapper JSON =
@@ -34,8 +37,40 @@ final class FlowResults {
   /** A chunk's best poster candidate and its measure. */
   record Poster(String key, int width, int height, long bytes, double score) {}
 
+  /**
+   * A child's result: a picture chunk's segments per rung, tiles and poster candidate, or (the
+   * audio child) {@code audio} alone, with no rungs.
+   */
   record Chunk(
-      int parentAttempt, int index, long frames, List<Rung> rungs, Tiles tiles, Poster poster) {}
+      int parentAttempt,
+      int index,
+      long frames,
+      List<Rung> rungs,
+      Tiles tiles,
+      Poster poster,
+      Audio audio) {}
+
+  /** A parent attempt's finished children: the picture chunks by index and the audio, if done. */
+  record Children(SortedMap<Integer, Chunk> chunks, Audio audio) {
+
+    /** Sorts the results of the parent's succeeded children, keeping those of {@code attempt}. */
+    static Children of(List<String> resultsJson, int attempt) {
+      TreeMap<Integer, Chunk> byIndex = new TreeMap<>();
+      Audio audio = null;
+      for (String json : resultsJson) {
+        Chunk c = read(json, Chunk.class);
+        if (c.parentAttempt() != attempt) {
+          continue;
+        }
+        if (c.audio() != null) {
+          audio = c.audio();
+        } else {
+          byIndex.put(c.index(), c);
+        }
+      }
+      return new Children(byIndex, audio);
+    }
+  }
 
   record Audio(String playlistKey, long peakBps, long averageBps, String codecs, long bytes) {}
 

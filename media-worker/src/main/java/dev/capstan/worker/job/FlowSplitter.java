@@ -33,14 +33,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * The parent's side of a flow: decides whether a probed source is split, writes its chunk jobs and
- * publishes them, then makes what must be made once for the whole video (the audio rendition; the
- * chunks make the poster candidates and storyboard tiles of their ranges) while other workers
- * encode the chunks, and waits.
+ * The parent's side of a flow: decides whether a probed source is split, writes its child jobs (the
+ * picture chunks, and the audio child that encodes the audio rendition of the whole video; the
+ * chunks make the poster candidates and storyboard tiles of their ranges) and publishes them, and
+ * waits.
  */
 @ApplicationScoped
 public class FlowSplitter {
@@ -48,7 +47,6 @@ public class FlowSplitter {
 
   private final FlowStore flows;
   private final ObjectStore objects;
-  private final ChunkEncoder encoder;
   private final JobQueue queue;
   private final JobStore store;
   private final VideoEventPublisher events;
@@ -58,7 +56,6 @@ public class FlowSplitter {
   public FlowSplitter(
       FlowStore flows,
       ObjectStore objects,
-      ChunkEncoder encoder,
       JobQueue queue,
       JobStore store,
       VideoEventPublisher events,
@@ -68,7 +65,6 @@ public class FlowSplitter {
     this.clock = clock;
     this.flows = flows;
     this.objects = objects;
-    this.encoder = encoder;
     this.queue = queue;
     this.store = store;
     this.settings = config.worker();
@@ -100,11 +96,11 @@ public class FlowSplitter {
   }
 
   /**
-   * Writes and publishes the chunk jobs, then makes the parent's own part under the attempt's
-   * prefix and hands the parent over to its chunks. A source that already is what the top rung
-   * would be is first stream-copied into the top rung and the audio rendition, published as it is
-   * written (the video turns playable in seconds, whatever its length); the chunks are then cut
-   * where the copy's segments start and encode the other rungs with keyframes exactly there.
+   * Writes and publishes the child jobs and hands the parent over to them. A source that already is
+   * what the top rung would be is first stream-copied into the top rung and the audio rendition,
+   * published as it is written (the video turns playable in seconds, whatever its length); the
+   * chunks are then cut where the copy's segments start and encode the other rungs with keyframes
+   * exactly there.
    *
    * @param source the source, maybe still arriving: the copy runs right behind its download
    * @param lost true once the parent's lease is gone
@@ -189,7 +185,32 @@ public class FlowSplitter {
                   r.firstSegment(),
                   fps,
                   keyframes,
-                  copied == null ? null : top.name())));
+                  copied == null ? null : top.name(),
+                  false)));
+    }
+    // The audio rendition: copied with the top rung, or encoded once for the whole video by its
+    // own child job, beside the chunks, on whichever worker takes it. Queued first: it is short
+    // (no picture decoded), and the video plays once it and chunk 0 are there.
+    FlowResults.Audio audio = null;
+    if (copied != null && copied.audioCopied()) {
+      TranscodeResult.HlsAudio hls =
+          ChunkEncoder.readAudio(hlsDir, JavaCvTranscoder.AUDIO_RENDITION);
+      audio =
+          new FlowResults.Audio(
+              S3Keys.hlsMediaPlaylist(prefix, JavaCvTranscoder.AUDIO_RENDITION),
+              hls.peakBitrateBps(),
+              hls.averageBitrateBps(),
+              hls.codecs(),
+              hls.sizeBytes());
+    } else if (media.hasAudio()) {
+      chunks.addFirst(
+          new TranscodeJob(
+              UUID.randomUUID().toString(),
+              job.videoId(),
+              1,
+              job.sourceKey(),
+              job.traceparent(),
+              ChunkRange.audioOf(lease.jobId(), lease.attempt(), plan.size(), fps)));
     }
     FlowResults.Parent known =
         new FlowResults.Parent(
@@ -198,59 +219,27 @@ public class FlowSplitter {
             media.display().width(),
             media.display().height(),
             media.hasAudio(),
-            null,
+            audio,
             copiedRung);
     Optional<String> lane = flows.startFlow(lease, chunks, FlowResults.write(known));
     if (lane.isEmpty()) {
       return new Split.Lost();
     }
     LOG.infof(
-        "job %s: video %s (%.1f s) split into %d chunks",
-        lease.jobId(), lease.videoId(), media.durationSeconds(), chunks.size());
+        "job %s: video %s (%.1f s) split into %d chunks%s",
+        lease.jobId(),
+        lease.videoId(),
+        media.durationSeconds(),
+        plan.size(),
+        chunks.size() > plan.size() ? " and the audio" : "");
     publish(chunks, JobLane.fromWire(lane.get()));
-    stages.reached(chunks.size() + " chunk jobs published");
-
-    TranscodeResult.HlsAudio hls;
-    if (copied != null && copied.audioCopied()) {
-      hls = ChunkEncoder.readAudio(hlsDir); // copied and published with the top rung
-    } else {
-      Path audioDir = dir.resolve("audio");
-      hls = encoder.encodeAudio(TranscodeJobProcessor.awaitSource(source, l), media, audioDir, l);
-      if (hls != null) {
-        try (Stream<Path> files = Files.list(audioDir)) {
-          for (Path f : files.sorted().toList()) {
-            String name = f.getFileName().toString();
-            objects.putFile(
-                S3Keys.hlsPrefix(prefix) + name, f, TranscodeJobProcessor.hlsContentType(name));
-          }
-        }
-      }
-    }
-    FlowResults.Audio audio = null;
-    if (hls != null) {
-      audio =
-          new FlowResults.Audio(
-              S3Keys.hlsMediaPlaylist(prefix, JavaCvTranscoder.AUDIO_RENDITION),
-              hls.peakBitrateBps(),
-              hls.averageBitrateBps(),
-              hls.codecs(),
-              hls.sizeBytes());
-    }
-    FlowResults.Parent result =
-        new FlowResults.Parent(
-            known.fps(),
-            known.durationSeconds(),
-            known.width(),
-            known.height(),
-            known.hasAudio(),
-            audio,
-            copiedRung);
+    stages.reached(chunks.size() + " child jobs published");
     LOG.infof(
         "job %s: the parent's own part (%s) took %d ms",
         lease.jobId(),
-        copied == null ? "audio" : "copy, audio",
+        copied == null ? "probe, split" : "probe, copy, split",
         (System.nanoTime() - began) / 1_000_000);
-    return switch (flows.parentWaits(lease, FlowResults.write(result), settings.lease())) {
+    return switch (flows.parentWaits(lease, settings.lease())) {
       case FlowStore.ParentTurn.Waiting w -> new Split.Waiting();
       case FlowStore.ParentTurn.Finish f -> new Split.FinishNow(f.lease());
       case FlowStore.ParentTurn.Lost x -> new Split.Lost();

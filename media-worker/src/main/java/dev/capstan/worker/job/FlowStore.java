@@ -22,13 +22,14 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The rows of a flow (issue 9): a parent transcode job that split its video into chunk jobs and
- * waits for them. State machine of the parent: {@code RUNNING} (probing, writing the chunks,
- * encoding the audio) → {@code WAITING} (no lease; {@code children_pending} counts down) → {@code
- * RUNNING} again under the lease of whichever worker finished the last chunk (one conditional
- * UPDATE, so the finishing step runs exactly once) → {@code SUCCEEDED}. A chunk is an ordinary job
- * row with a {@code parent_id}: leased, renewed, retried and reclaimed as any other; only its
- * success also counts the parent down, in the same transaction.
+ * The rows of a flow (issue 9): a parent transcode job that split its video into child jobs (the
+ * picture chunks and, for a source with audio the parent did not copy, the audio child) and waits
+ * for them. State machine of the parent: {@code RUNNING} (probing, maybe copying, writing the
+ * children) → {@code WAITING} (no lease; {@code children_pending} counts down) → {@code RUNNING}
+ * again under the lease of whichever worker finished the last chunk (one conditional UPDATE, so the
+ * finishing step runs exactly once) → {@code SUCCEEDED}. A chunk is an ordinary job row with a
+ * {@code parent_id}: leased, renewed, retried and reclaimed as any other; only its success also
+ * counts the parent down, in the same transaction.
  */
 @ApplicationScoped
 public class FlowStore {
@@ -46,10 +47,10 @@ public class FlowStore {
   }
 
   /**
-   * The parent, still running under {@code parent}, writes its chunk jobs (queued, attempt 1, on
-   * the parent's lane with its attempt budget) and how many it waits for; chunks of earlier
+   * The parent, still running under {@code parent}, writes its child jobs (queued, attempt 1, on
+   * the parent's lane with its attempt budget) and how many it waits for; children of earlier
    * attempts that have not finished are ended, so they write nothing more. {@code parentResultJson}
-   * is what the parent knows of the whole video so far (its audio comes with {@link #parentWaits}).
+   * is what the parent knows of the whole video (with the audio when it copied it).
    *
    * @return the lane the chunks travel on, or empty when the lease was lost (nothing written)
    */
@@ -123,7 +124,7 @@ public class FlowStore {
     }
   }
 
-  /** What the parent does after its own part (the audio, poster and storyboard). */
+  /** What the parent does once its children are written. */
   public sealed interface ParentTurn {
     /** The chunks are still running: the parent waits, without a lease. */
     record Waiting() implements ParentTurn {}
@@ -136,11 +137,10 @@ public class FlowStore {
   }
 
   /**
-   * The parent hands its own result over and waits (state {@code WAITING}, no lease), unless every
-   * chunk is done already: then it keeps running and finishes.
+   * The parent waits (state {@code WAITING}, no lease), unless every child is done already: then it
+   * keeps running and finishes.
    */
-  public ParentTurn parentWaits(Lease parent, String resultJson, Duration leaseFor)
-      throws SQLException {
+  public ParentTurn parentWaits(Lease parent, Duration leaseFor) throws SQLException {
     Instant now = clock.instant();
     Instant expires = now.plus(leaseFor);
     try (Connection c = JobStore.transaction(dataSource)) {
@@ -149,11 +149,10 @@ public class FlowStore {
             update(
                 c,
                 """
-                UPDATE jobs SET state = ?, result = ?, lease_owner = NULL, lease_expires_at = NULL,
+                UPDATE jobs SET state = ?, lease_owner = NULL, lease_expires_at = NULL,
                   updated_at = ?
                 WHERE id = ? AND lease_owner = ? AND state = ?""",
                 JobState.RUNNING.transitionTo(JobState.WAITING).name(),
-                resultJson,
                 utc(now),
                 parent.jobId(),
                 parent.owner(),
@@ -162,12 +161,9 @@ public class FlowStore {
           c.rollback();
           return new ParentTurn.Lost();
         }
-        // The audio may be what the first chunk waited for to be published.
-        Optional<FlowPublisher.TurnedPlayable> playable =
-            publisher.publish(c, parent.jobId(), parent.videoId(), parent.attempt());
+        // Children that finished while the parent ran were published as they finished.
         Optional<Lease> finisher = takeFinishingStep(c, parent.jobId(), parent.owner(), expires);
         c.commit();
-        publisher.announce(playable);
         return finisher.<ParentTurn>map(ParentTurn.Finish::new).orElse(new ParentTurn.Waiting());
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -307,12 +303,13 @@ public class FlowStore {
           return new ChunkDone.Recorded(0, count);
         }
         int pending = pending(c, parentId);
+        int children = count + (hasAudioChild(c, parentId) ? 1 : 0);
         update(
             c,
             """
             UPDATE videos SET progress_percent = ?, progress_stage = ?, updated_at = ?
             WHERE id = ? AND status IN (?, ?)""",
-            (int) Math.min(99, Math.round(100.0 * (count - pending) / count)),
+            (int) Math.max(0, Math.min(99, Math.round(100.0 * (children - pending) / children))),
             ProgressStage.TRANSCODING.wireName(),
             utc(now),
             chunk.videoId(),
@@ -329,7 +326,7 @@ public class FlowStore {
         publisher.announce(playable);
         return finisher
             .<ChunkDone>map(ChunkDone.FinishFlow::new)
-            .orElse(new ChunkDone.Recorded(pending, count));
+            .orElse(new ChunkDone.Recorded(pending, children));
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -365,6 +362,20 @@ public class FlowStore {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return Optional.of(new Lease(parentId, rs.getString(1), rs.getInt(2), owner, expires));
+      }
+    }
+  }
+
+  /** Whether the flow waits for an audio child: a source with audio the parent did not copy. */
+  private static boolean hasAudioChild(Connection c, String parentId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT result FROM jobs WHERE id = ?")) {
+      ps.setString(1, parentId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getString(1) == null) {
+          return false;
+        }
+        FlowResults.Parent own = FlowResults.read(rs.getString(1), FlowResults.Parent.class);
+        return own.hasAudio() && own.audio() == null;
       }
     }
   }
@@ -450,7 +461,7 @@ public class FlowStore {
     }
   }
 
-  /** The parent's own result, as {@link #parentWaits} recorded it. */
+  /** The parent's own result, as {@link #startFlow} recorded it. */
   public String parentResult(String parentId) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT result FROM jobs WHERE id = ?")) {

@@ -486,6 +486,16 @@ public class JobStore {
    */
   public boolean recordFailure(Lease lease, JobState state, JobFailure failure)
       throws SQLException {
+    return recordFailure(lease, lease.attempt(), state, failure);
+  }
+
+  /**
+   * As {@link #recordFailure(Lease, JobState, JobFailure)}, for a job whose output is that of
+   * attempt {@code outputAttempt} of the video (a flow's chunk writes under its parent's attempt,
+   * not its own): the renditions published from that attempt are forgotten.
+   */
+  public boolean recordFailure(Lease lease, int outputAttempt, JobState state, JobFailure failure)
+      throws SQLException {
     Instant now = clock.instant();
     boolean retryable = state == JobState.FAILED;
     try (Connection c = transaction()) {
@@ -512,7 +522,7 @@ public class JobStore {
             retryable,
             RETRYING_STAGE,
             lease.videoId());
-        forgetPublished(c, lease);
+        forgetPublished(c, lease.videoId(), outputAttempt);
         if (!retryable) {
           captureWebhookEvents(
               c, List.of(new WebhookEvent(lease.videoId(), VideoEventType.FAILED, null)), now);
@@ -562,7 +572,7 @@ public class JobStore {
             lease.videoId(),
             VideoStatus.PROCESSING.wireName(),
             VideoStatus.PLAYABLE.wireName());
-        forgetPublished(c, lease);
+        forgetPublished(c, lease.videoId(), lease.attempt());
         c.commit();
         return true;
       } catch (SQLException | RuntimeException e) {
@@ -721,17 +731,14 @@ public class JobStore {
    * An attempt that published progressively and then fails or is handed back leaves nothing the
    * video points at: its rows go, and the video no longer points at its prefix.
    */
-  private static void forgetPublished(Connection c, Lease lease) throws SQLException {
-    update(
-        c,
-        "DELETE FROM renditions WHERE video_id = ? AND attempt = ?",
-        lease.videoId(),
-        lease.attempt());
+  private static void forgetPublished(Connection c, String videoId, int attempt)
+      throws SQLException {
+    update(c, "DELETE FROM renditions WHERE video_id = ? AND attempt = ?", videoId, attempt);
     update(
         c,
         "UPDATE videos SET output_prefix = NULL WHERE id = ? AND output_prefix = ?",
-        lease.videoId(),
-        dev.capstan.model.storage.S3Keys.attemptPrefix(lease.videoId(), lease.attempt()));
+        videoId,
+        dev.capstan.model.storage.S3Keys.attemptPrefix(videoId, attempt));
   }
 
   /** Records the stream entry that now carries a queued job (after a hand-back or a requeue). */

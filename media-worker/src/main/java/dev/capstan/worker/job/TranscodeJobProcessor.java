@@ -210,6 +210,7 @@ public class TranscodeJobProcessor {
             PROGRESS_INTERVAL,
             (percent, stage) -> reportProgress(lease, jobStarted, percent, stage));
     boolean uploaded = false;
+    boolean splitting = false;
     StageLog stages = new StageLog(lease.jobId());
     SourceDownload download = null;
     SegmentPublisher publisher = null;
@@ -253,6 +254,9 @@ public class TranscodeJobProcessor {
 
         if (splitter.splits(media)) {
           progress.enter(ProgressStage.TRANSCODING);
+          // A copyable source's top rung is published as it is copied: if the split fails, what
+          // it wrote goes with the failed attempt.
+          splitting = true;
           return switch (splitter.split(
               job, lease, download, media, dir, listener, keeper::lost, stages)) {
             case FlowSplitter.Split.Waiting w -> Result.of(Outcome.WAITING);
@@ -331,18 +335,18 @@ public class TranscodeJobProcessor {
             : Result.of(Outcome.LEASE_LOST);
       } catch (TranscodeStalled e) {
         LOG.warnf("job %s: video %s stalled: %s", lease.jobId(), lease.videoId(), e.getMessage());
-        removePublished(lease, publisher, keeper);
+        removePublished(lease, publisher, keeper, splitting);
         return fail(lease, JobState.FAILED, JobFailure.ofStall(e.getMessage()), Outcome.FAILED);
       } catch (MediaRejected e) {
         JobFailure failure = JobFailure.ofMedia(e.reason(), e.detail());
         LOG.infof(
             "job %s: video %s rejected: %s",
             lease.jobId(), lease.videoId(), failure.technicalDetail());
-        removePublished(lease, publisher, keeper);
+        removePublished(lease, publisher, keeper, splitting);
         return fail(lease, JobState.DEAD, failure, Outcome.DEAD);
       } catch (Exception e) {
         LOG.errorf(e, "job %s: video %s failed", lease.jobId(), lease.videoId());
-        if (uploaded && !keeper.lost()) {
+        if ((uploaded || splitting) && !keeper.lost()) {
           removeQuietly(S3Keys.attemptPrefix(lease.videoId(), lease.attempt()));
         }
         return fail(lease, JobState.FAILED, JobFailure.ofInternal(e), Outcome.FAILED);
@@ -359,10 +363,20 @@ public class TranscodeJobProcessor {
     }
   }
 
-  /** Files a failed attempt published while it ran go, unless another worker owns them now. */
-  private void removePublished(Lease lease, SegmentPublisher publisher, LeaseKeeper keeper) {
-    if (publisher != null && publisher.publishedAny() && !keeper.lost()) {
-      publisher.close();
+  /**
+   * Files a failed attempt published while it ran (or, a flow's parent, while it split: its copy)
+   * go, unless another worker owns them now.
+   */
+  private void removePublished(
+      Lease lease, SegmentPublisher publisher, LeaseKeeper keeper, boolean splitting) {
+    if (keeper.lost()) {
+      return;
+    }
+    boolean published = publisher != null && publisher.publishedAny();
+    if (published || splitting) {
+      if (publisher != null) {
+        publisher.close();
+      }
       removeQuietly(S3Keys.attemptPrefix(lease.videoId(), lease.attempt()));
     }
   }

@@ -42,8 +42,9 @@ import org.bytedeco.javacv.FrameRecorder;
  * video) and its best poster candidate; {@link #stitchStoryboard} joins the tiles into the sheet
  * and cues, and the finishing step takes the best candidate as the poster.
  *
- * <p>{@link #encodeAudio}: what is made once for the whole video while the chunks run elsewhere:
- * the audio rendition (one encode, so there are no clicks at chunk joins; no picture is decoded).
+ * <p>{@link #encodeAudio}: what is made once for the whole video, by the flow's audio child job
+ * beside the picture chunks: the audio rendition (one encode, so there are no clicks at chunk
+ * joins; no picture is decoded).
  */
 public final class ChunkEncoder {
 
@@ -352,11 +353,12 @@ public final class ChunkEncoder {
   }
 
   /**
-   * The audio rendition of the whole source ({@code audio.m3u8} and its segments, in {@code
-   * hlsDir}); null when the source has no audio. Only audio packets are decoded.
+   * The audio rendition of the whole source ({@code name.m3u8}, {@code name_init.mp4} and its
+   * segments, in {@code hlsDir}); null when the source has no audio. Only audio packets are
+   * decoded.
    */
   public TranscodeResult.HlsAudio encodeAudio(
-      Path source, SourceMedia media, Path hlsDir, TranscodeListener listener) {
+      Path source, SourceMedia media, Path hlsDir, String name, TranscodeListener listener) {
     if (!media.hasAudio()) {
       return null;
     }
@@ -364,15 +366,7 @@ public final class ChunkEncoder {
     StallWatch stall = new StallWatch(options.stallTimeout(), System::nanoTime);
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(source.toFile())) {
       Files.createDirectories(hlsDir);
-      audio =
-          hlsRecorder(
-              hlsDir,
-              JavaCvTranscoder.AUDIO_RENDITION,
-              0,
-              0,
-              JavaCvTranscoder.AUDIO_CHANNELS,
-              0,
-              false);
+      audio = hlsRecorder(hlsDir, name, 0, 0, JavaCvTranscoder.AUDIO_CHANNELS, 0, false);
       JavaCvTranscoder.configureAudio(audio);
       audio.start();
       grabber.start();
@@ -398,7 +392,7 @@ public final class ChunkEncoder {
         }
       }
       audio.stop();
-      return readAudio(hlsDir);
+      return readAudio(hlsDir, name);
     } catch (FrameGrabber.Exception e) {
       throw new MediaRejected(FailureReason.TRANSCODE_ERROR, e.getMessage());
     } catch (FrameRecorder.Exception e) {
@@ -412,9 +406,8 @@ public final class ChunkEncoder {
     }
   }
 
-  /** The audio rendition in {@code hlsDir} as written (encoded here, or copied from the source). */
-  public static TranscodeResult.HlsAudio readAudio(Path hlsDir) throws IOException {
-    String name = JavaCvTranscoder.AUDIO_RENDITION;
+  /** The audio rendition {@code name} in {@code hlsDir} as written (encoded, or copied). */
+  public static TranscodeResult.HlsAudio readAudio(Path hlsDir, String name) throws IOException {
     long bytes = Files.size(hlsDir.resolve(name + "_init.mp4"));
     long segmentBytes = 0;
     double seconds = 0;

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.capstan.devtools.media.SampleClips;
+import dev.capstan.model.job.ChunkRange;
 import dev.capstan.model.job.JobKinds;
 import dev.capstan.model.job.JobMessage;
 import dev.capstan.model.job.TranscodeJob;
@@ -100,9 +101,21 @@ class ChunkedFlowIT {
     Map<String, Object> video = awaitSettled(s.videoId());
     assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
     List<Map<String, Object>> chunks = chunkRows(s);
-    assertThat(chunks).hasSize(3);
+    assertThat(chunks).as("3 picture chunks and the audio child").hasSize(4);
     assertThat(chunks).allSatisfy(c -> assertThat(c.get("state")).isEqualTo("SUCCEEDED"));
     assertThat(job(s.jobId()).get("state")).isEqualTo("SUCCEEDED");
+    // The audio is its own child job, not the parent's work: one child encodes it, once.
+    List<TranscodeJob> audio =
+        chunks.stream()
+            .map(c -> decode((String) c.get("payload")))
+            .filter(c -> c.chunk().audio())
+            .toList();
+    assertThat(audio).hasSize(1);
+    assertThat(audio.get(0).chunk().index()).isEqualTo(3);
+    assertThat((String) job(s.jobId()).get("result"))
+        .as("the parent's result names no audio of its own")
+        .contains("\"hasAudio\":true", "\"audio\":null");
+    assertThat((String) job(audio.get(0).jobId()).get("result")).contains("c0003a1_audio.m3u8");
     // Both workers race for the chunks; who got how many depends on scheduling.
     System.out.printf("chunks run by the test's worker: %s of 3%n", mine.size());
 
@@ -125,12 +138,16 @@ class ChunkedFlowIT {
     assertThat(first.get("status")).as("%s", first).isEqualTo("playable");
     String prefix = S3Keys.attemptPrefix(s.videoId(), 1);
     assertThat(first.get("output_prefix")).isEqualTo(prefix);
-    long done = chunkRows(s).stream().filter(c -> "SUCCEEDED".equals(c.get("state"))).count();
+    long done =
+        chunkRows(s).stream()
+            .filter(c -> "SUCCEEDED".equals(c.get("state")))
+            .filter(c -> !decode((String) c.get("payload")).chunk().audio())
+            .count();
     assertThat(done).as("chunks done when the video turned playable").isLessThan(3);
 
     // What a player does: master, then a media playlist, then its init and first segment.
     String master = objects.getText(S3Keys.hlsMaster(prefix));
-    assertThat(master).contains("URI=\"audio.m3u8\"", "360p.m3u8");
+    assertThat(master).contains("URI=\"c0003a1_audio.m3u8\"", "360p.m3u8");
     String playlist = objects.getText(S3Keys.hlsMediaPlaylist(prefix, "360p"));
     assertThat(playlist)
         .contains("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-TARGETDURATION:4")
@@ -153,7 +170,7 @@ class ChunkedFlowIT {
     Fmp4.Fragment f = Fmp4.fragment(seg, Fmp4.defaultSampleDuration(initFile));
     assertThat(f.baseDecodeTime()).isZero();
     assertThat(f.samples()).isEqualTo(SEGMENT_FRAMES);
-    assertThat(objects.getText(S3Keys.hlsMediaPlaylist(prefix, "audio")))
+    assertThat(objects.getText(S3Keys.chunkFilePrefix(prefix, 3, 1) + "audio.m3u8"))
         .contains("#EXT-X-ENDLIST");
     assertThat(rows("SELECT kind, name FROM renditions WHERE video_id = ?", s.videoId()))
         .extracting(r -> r.get("kind") + "/" + r.get("name"))
@@ -172,37 +189,7 @@ class ChunkedFlowIT {
     // H.264/AAC at exactly the 480p rung, keyframes every 2.5 s: the copy cuts at 5, 10, 12.5, …
     // (off the 4 s grid), so the 360p chunks must cut where the copy does, not every 4 s.
     Path dir = Files.createTempDirectory("capstan-flow-copy");
-    Path source = dir.resolve("copyable.mp4");
-    SampleClips.ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=854x480:rate=30",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:sample_rate=48000",
-        "-t",
-        "24",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-x264-params",
-        "keyint=75:min-keyint=75:scenecut=0",
-        "-b:v",
-        "600k",
-        "-maxrate",
-        "800k",
-        "-bufsize",
-        "1600k",
-        "-c:a",
-        "aac",
-        "-ac",
-        "2",
-        source.toString());
+    Path source = copyableClip(dir);
     Seeded s = seedQueuedVideo();
     objects.putFile(S3Keys.source(s.videoId()), source, "video/mp4");
     WorkerFixtures.publish(redis.sync(), s);
@@ -220,6 +207,9 @@ class ChunkedFlowIT {
     Map<String, Object> video = awaitSettled(s.videoId());
     assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
     assertThat(chunkRows(s)).hasSizeGreaterThan(1);
+    assertThat(chunkRows(s))
+        .as("the audio was copied with the top rung: no audio child")
+        .noneMatch(c -> decode((String) c.get("payload")).chunk().audio());
     String master = objects.getText(S3Keys.hlsMaster(prefix));
     assertThat(master).contains("480p.m3u8", "360p.m3u8", "URI=\"audio.m3u8\"");
     HlsFolder.MediaPlaylist copied =
@@ -300,13 +290,56 @@ class ChunkedFlowIT {
     List<Map<String, Object>> chunks = chunkRows(s);
     assertThat(chunks)
         .extracting(c -> c.get("state") + "/" + c.get("attempt"))
-        .containsExactlyInAnyOrder("SUCCEEDED/1", "SUCCEEDED/2", "SUCCEEDED/1");
+        .containsExactlyInAnyOrder("SUCCEEDED/1", "SUCCEEDED/2", "SUCCEEDED/1", "SUCCEEDED/1");
     assertThat(
             objects.head(
                 S3Keys.chunkFilePrefix(S3Keys.attemptPrefix(s.videoId(), 1), 1, 1)
                     + "360p_00003.m4s"))
         .as("the failed attempt's files are gone")
         .isEmpty();
+    assertPlaysAsOneStream(s, video);
+  }
+
+  @Test
+  void an_audio_child_that_fails_is_retried_alone_and_the_video_plays_only_once_it_is_there()
+      throws Exception {
+    Seeded s = seedWithSource();
+    String prefix = S3Keys.attemptPrefix(s.videoId(), 1);
+    // The audio child (index 3, after the 3 picture chunks) cannot upload its second segment on
+    // its first attempt.
+    Path blocker =
+        WorkerTestServices.services()
+            .s3()
+            .dataDir()
+            .resolve(WorkerTestServices.services().s3().bucket())
+            .resolve(S3Keys.chunkFilePrefix(prefix, 3, 1) + "audio_00001.m4s");
+    Files.createDirectories(blocker);
+    try {
+      WorkerFixtures.publish(redis.sync(), s);
+      await()
+          .atMost(PATIENCE)
+          .until(() -> chunkRows(s).stream().anyMatch(c -> "FAILED".equals(c.get("state"))));
+      Map<String, Object> failed =
+          chunkRows(s).stream().filter(c -> "FAILED".equals(c.get("state"))).findFirst().get();
+      assertThat(decode((String) failed.get("payload")).chunk().audio()).isTrue();
+      assertThat(job(s.jobId()).get("state")).as("the parent waits on").isIn("RUNNING", "WAITING");
+      // The master names the audio: without it, nothing is published, whatever chunks are done.
+      assertThat(video(s.videoId()).get("status")).isEqualTo("processing");
+      assertThat(objects.head(S3Keys.hlsMaster(prefix))).isEmpty();
+      requeueAsNextAttempt(failed);
+    } finally {
+      Files.deleteIfExists(blocker);
+    }
+
+    Map<String, Object> video = awaitSettled(s.videoId());
+    assertThat(video.get("status")).as("%s", video).isEqualTo("ready");
+    assertThat(chunkRows(s))
+        .extracting(c -> c.get("state") + "/" + c.get("attempt"))
+        .containsExactlyInAnyOrder("SUCCEEDED/1", "SUCCEEDED/1", "SUCCEEDED/1", "SUCCEEDED/2");
+    assertThat(objects.head(S3Keys.chunkFilePrefix(prefix, 3, 1) + "audio.m3u8"))
+        .as("the failed attempt's files are gone")
+        .isEmpty();
+    assertThat(objects.getText(S3Keys.hlsMaster(prefix))).contains("URI=\"c0003a2_audio.m3u8\"");
     assertPlaysAsOneStream(s, video);
   }
 
@@ -349,6 +382,137 @@ class ChunkedFlowIT {
     assertPlaysAsOneStream(s, video);
   }
 
+  @Test
+  void a_chunk_with_bad_media_on_its_second_attempt_forgets_the_output_of_its_parents_attempt()
+      throws Exception {
+    // A flow of attempt 1 of the parent, already playable from chunk 0; chunk 1, on its own
+    // second attempt, finds no source (bad media: the flow cannot succeed).
+    Seeded s = seedQueuedVideo(); // no source uploaded
+    String prefix = S3Keys.attemptPrefix(s.videoId(), 1);
+    LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
+    WorkerFixtures.execute(
+        "UPDATE jobs SET state = 'WAITING', children_pending = 1 WHERE id = ?", s.jobId());
+    WorkerFixtures.execute(
+        "UPDATE videos SET status = 'playable', output_prefix = ? WHERE id = ?",
+        prefix,
+        s.videoId());
+    WorkerFixtures.execute(
+        "INSERT INTO renditions (video_id, attempt, kind, name, s3_key, size_bytes, created_at)"
+            + " VALUES (?, 1, 'hls', 'master', ?, 10, ?)",
+        s.videoId(),
+        S3Keys.hlsMaster(prefix),
+        now);
+    objects.putStream(
+        S3Keys.hlsMaster(prefix),
+        new java.io.ByteArrayInputStream("#EXTM3U\n".getBytes()),
+        "application/vnd.apple.mpegurl");
+    TranscodeJob chunk =
+        new TranscodeJob(
+            java.util.UUID.randomUUID().toString(),
+            s.videoId(),
+            2,
+            S3Keys.source(s.videoId()),
+            null,
+            new ChunkRange(s.jobId(), 1, 1, 2, 240, Long.MAX_VALUE, 2, 30));
+    WorkerFixtures.execute(
+        "INSERT INTO jobs (id, video_id, kind, state, attempt, max_attempts, payload, lane,"
+            + " parent_id, created_at, updated_at)"
+            + " VALUES (?, ?, 'transcode_chunk', 'QUEUED', 2, 3, ?, 'short', ?, ?, ?)",
+        chunk.jobId(),
+        s.videoId(),
+        JobMessage.encode(JobKinds.TRANSCODE, chunk.jobId(), chunk).get(JobMessage.FIELD_PAYLOAD),
+        s.jobId(),
+        now,
+        now);
+
+    var result = processor.process(chunk, "worker-b", () -> false);
+
+    assertThat(result.outcome()).isEqualTo(TranscodeJobProcessor.Outcome.DEAD);
+    Map<String, Object> video = video(s.videoId());
+    assertThat(video.get("status")).isEqualTo("failed");
+    assertThat(video.get("error_code")).isEqualTo("source_missing");
+    assertThat(video.get("output_prefix")).as("the video points at nothing").isNull();
+    assertThat(rows("SELECT kind, name FROM renditions WHERE video_id = ?", s.videoId()))
+        .as("the renditions published from the parent's attempt are forgotten")
+        .isEmpty();
+    assertThat(job(s.jobId()).get("state")).isEqualTo("DEAD");
+    assertThat(objects.head(S3Keys.hlsMaster(prefix))).as("the attempt's files are gone").isEmpty();
+  }
+
+  @Test
+  void a_parent_whose_copy_fails_leaves_none_of_its_files_behind() throws Exception {
+    Seeded s = seedQueuedVideo();
+    objects.putFile(
+        S3Keys.source(s.videoId()),
+        copyableClip(Files.createTempDirectory("capstan-flow-copy-fails")),
+        "video/mp4");
+    String prefix = S3Keys.attemptPrefix(s.videoId(), 1);
+    // The copy's fourth segment cannot be stored: the copy has published the first ones by then.
+    Path blocker =
+        WorkerTestServices.services()
+            .s3()
+            .dataDir()
+            .resolve(WorkerTestServices.services().s3().bucket())
+            .resolve(S3Keys.hlsPrefix(prefix) + "480p_003.m4s");
+    Files.createDirectories(blocker);
+    try {
+      WorkerFixtures.publish(redis.sync(), s);
+      await()
+          .atMost(PATIENCE)
+          .until(() -> List.of("FAILED", "DEAD").contains((String) job(s.jobId()).get("state")));
+    } finally {
+      Files.deleteIfExists(blocker);
+    }
+    assertThat(job(s.jobId()).get("state")).isEqualTo("FAILED");
+    assertThat(chunkRows(s)).as("no chunk was written").isEmpty();
+    for (String key :
+        List.of(
+            S3Keys.hlsPrefix(prefix) + "480p_init.mp4",
+            S3Keys.hlsPrefix(prefix) + "480p_000.m4s",
+            S3Keys.hlsMediaPlaylist(prefix, "480p"),
+            S3Keys.hlsMaster(prefix))) {
+      assertThat(objects.head(key)).as("%s of the failed copy", key).isEmpty();
+    }
+    assertThat(video(s.videoId()).get("output_prefix")).isNull();
+    assertThat(rows("SELECT kind FROM renditions WHERE video_id = ?", s.videoId())).isEmpty();
+  }
+
+  /** 24 s of H.264/AAC at exactly the 480p rung, keyframes every 2.5 s: copied by the parent. */
+  private static Path copyableClip(Path dir) throws Exception {
+    Path source = dir.resolve("copyable.mp4");
+    SampleClips.ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=854x480:rate=30",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=48000",
+        "-t",
+        "24",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-x264-params",
+        "keyint=75:min-keyint=75:scenecut=0",
+        "-b:v",
+        "600k",
+        "-maxrate",
+        "800k",
+        "-bufsize",
+        "1600k",
+        "-c:a",
+        "aac",
+        "-ac",
+        "2",
+        source.toString());
+    return source;
+  }
+
   /** Segments continuous across chunk joins, every picture there once, playlists and MP4 whole. */
   private void assertPlaysAsOneStream(Seeded s, Map<String, Object> video) throws Exception {
     assertThat((Double) video.get("duration_seconds")).isCloseTo(24.0, within(0.05));
@@ -371,10 +535,21 @@ class ChunkedFlowIT {
       assertThat(objects.head((String) r.get("s3_key"))).as("%s", r.get("s3_key")).isPresent();
     }
     assertStills(s, prefix, renditions);
+    // The audio child's playlist (chunk index 3, whichever of its attempts made it).
+    String audioKey =
+        renditions.stream()
+            .filter(r -> "hls_audio".equals(r.get("kind")))
+            .map(r -> (String) r.get("s3_key"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(audioKey).matches(S3Keys.hlsPrefix(prefix) + "c0003a[0-9]+_audio\\.m3u8");
     String master = objects.getText(S3Keys.hlsMaster(prefix));
     assertThat(master)
         .contains(
-            "#EXT-X-MEDIA:TYPE=AUDIO", "URI=\"audio.m3u8\"", "RESOLUTION=320x180", "360p.m3u8");
+            "#EXT-X-MEDIA:TYPE=AUDIO",
+            "URI=\"" + audioKey.substring(audioKey.lastIndexOf('/') + 1) + "\"",
+            "RESOLUTION=320x180",
+            "360p.m3u8");
 
     String playlist = objects.getText(S3Keys.hlsMediaPlaylist(prefix, "360p"));
     List<String> segments = new ArrayList<>();
@@ -427,8 +602,7 @@ class ChunkedFlowIT {
       assertThat(g.getImageWidth()).isEqualTo(320);
     }
     assertThat(decodedPictures(mp4)).as("pictures in the MP4 download").isEqualTo(FRAMES);
-    assertThat(objects.getText(S3Keys.hlsMediaPlaylist(prefix, "audio")))
-        .contains("#EXT-X-ENDLIST");
+    assertThat(objects.getText(audioKey)).contains("#EXT-X-ENDLIST");
   }
 
   /**
@@ -469,6 +643,9 @@ class ChunkedFlowIT {
     for (Map<String, Object> row :
         rows("SELECT result FROM jobs WHERE parent_id = ? AND state = 'SUCCEEDED'", s.jobId())) {
       String result = (String) row.get("result");
+      if (!result.contains("\"audio\":null")) {
+        continue; // the audio child: no stills
+      }
       assertThat(result).contains("storyboard.png", "poster.jpg");
       for (String key :
           java.util.regex.Pattern.compile("\"([^\"]+_(?:storyboard\\.png|poster\\.jpg))\"")

@@ -213,14 +213,16 @@ class ChunkEncoderIT {
     Path out = dir.resolve("whole");
     Files.createDirectories(out);
     TranscodeResult.HlsAudio audio =
-        ENCODER.encodeAudio(clip, media, out.resolve("hls"), TranscodeListener.NONE);
+        ENCODER.encodeAudio(
+            clip, media, out.resolve("hls"), "c0003a2_audio", TranscodeListener.NONE);
 
     assertThat(audio.codecs()).isEqualTo("mp4a.40.2");
+    assertThat(audio.playlist().getFileName().toString()).isEqualTo("c0003a2_audio.m3u8");
     assertThat(Files.readString(audio.playlist()))
-        .contains("#EXT-X-ENDLIST", "audio_init.mp4", "audio_00004.m4s");
+        .contains("#EXT-X-ENDLIST", "c0003a2_audio_init.mp4", "c0003a2_audio_00004.m4s");
     try (var files = Files.list(out.resolve("hls"))) {
       assertThat(files.map(p -> p.getFileName().toString()))
-          .allMatch(n -> n.startsWith("audio"), "only the audio rendition");
+          .allMatch(n -> n.startsWith("c0003a2_audio"), "only the audio rendition");
     }
   }
 }

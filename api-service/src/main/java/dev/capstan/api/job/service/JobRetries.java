@@ -256,7 +256,10 @@ public class JobRetries {
 
   /** A chunk ran out of attempts: its parent and its unfinished siblings are dead too. */
   private static void endFlow(ChunkRange chunk, String lastError, Instant now) {
-    String why = "chunk " + chunk.index() + " out of attempts: " + lastError;
+    String why =
+        (chunk.audio() ? "the audio rendition" : "chunk " + chunk.index())
+            + " out of attempts: "
+            + lastError;
     JobEntity.getEntityManager()
         .createNativeQuery(
             "update jobs set state = 'DEAD', last_error = ?1, lease_owner = null,"
