@@ -2,6 +2,7 @@ package dev.capstan.worker.job;
 
 import dev.capstan.worker.transcode.ChunkEncoder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -56,5 +57,27 @@ public final class ChunkPlan {
               i * segmentsPerChunk));
     }
     return List.copyOf(ranges);
+  }
+
+  /**
+   * The order in which a flow's chunks are queued: chunk 0 first (the video plays once it is
+   * there), then the others longest first, in index order among equals. The last chunk may run up
+   * to half a chunk longer than the rest; queued last, it would be the one chunk still encoding
+   * when every other worker has run dry (the classic longest-first rule for a fleet's makespan).
+   * {@code totalFrames} bounds the last chunk, whose range runs to the end.
+   */
+  public static List<Range> dispatchOrder(List<Range> plan, long totalFrames) {
+    if (plan.size() < 3) {
+      return plan;
+    }
+    List<Range> rest = new ArrayList<>(plan.subList(1, plan.size()));
+    rest.sort(
+        Comparator.comparingLong(
+                (Range r) -> -(Math.min(r.endFrame(), totalFrames) - r.startFrame()))
+            .thenComparingInt(Range::index));
+    List<Range> out = new ArrayList<>(plan.size());
+    out.add(plan.get(0));
+    out.addAll(rest);
+    return List.copyOf(out);
   }
 }

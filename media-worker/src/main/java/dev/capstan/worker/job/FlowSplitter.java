@@ -164,7 +164,8 @@ public class FlowSplitter {
       plan = ChunkPlan.of(fps, media.durationSeconds(), perChunk);
     }
     List<TranscodeJob> chunks = new ArrayList<>();
-    for (ChunkPlan.Range r : plan) {
+    for (ChunkPlan.Range r :
+        ChunkPlan.dispatchOrder(plan, Math.round(media.durationSeconds() * fps))) {
       String id = UUID.randomUUID().toString();
       List<Long> keyframes =
           cuts.stream().filter(f -> f >= r.startFrame() && f < r.endFrame()).toList();

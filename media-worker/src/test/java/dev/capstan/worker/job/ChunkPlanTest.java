@@ -63,4 +63,28 @@ class ChunkPlanTest {
         .last()
         .isEqualTo(new ChunkPlan.Range(1, 4, Long.MAX_VALUE, 4));
   }
+
+  @Test
+  void
+      chunk_zero_is_queued_first_then_the_longest_so_a_long_last_chunk_does_not_end_the_flow_alone() {
+    // 3 min at 30 fps in 16 s chunks: 11 chunks, the last 20 s long.
+    List<ChunkPlan.Range> plan = ChunkPlan.of(30, 180, 4);
+    assertThat(plan).hasSize(11);
+
+    List<ChunkPlan.Range> order = ChunkPlan.dispatchOrder(plan, 180 * 30);
+
+    assertThat(order)
+        .extracting(ChunkPlan.Range::index)
+        .containsExactly(0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+  }
+
+  @Test
+  void a_short_last_chunk_stays_last_and_small_plans_keep_their_order() {
+    // 2 min 8 s at 30 fps in 16 s chunks: 8 chunks, the last 16 s like the others.
+    assertThat(ChunkPlan.dispatchOrder(ChunkPlan.of(30, 128, 4), 128 * 30))
+        .extracting(ChunkPlan.Range::index)
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+    List<ChunkPlan.Range> two = ChunkPlan.of(30, 40, 4);
+    assertThat(ChunkPlan.dispatchOrder(two, 40 * 30)).isEqualTo(two);
+  }
 }
