@@ -205,15 +205,7 @@ class JobQueueIT {
         .atMost(PATIENCE)
         .until(() -> "DEAD".equals(column("select state from jobs where id = ?", chunkId)));
 
-    assertThat(column("select state from jobs where id = ?", parentId)).isEqualTo("DEAD");
-    assertThat(column("select state from jobs where id = ?", sibling)).isEqualTo("DEAD");
-    given()
-        .auth()
-        .oauth2(token)
-        .get("/api/v1/videos/" + id)
-        .then()
-        .body("status", equalTo("failed"))
-        .body("error.code", equalTo("internal_error"));
+    assertFlowFailed(token, id, parentId, sibling);
   }
 
   @Test
@@ -221,14 +213,8 @@ class JobQueueIT {
     String token = ApiTestClient.signUp();
     String id = uploaded(token);
     String parentId = awaitJob(id, "QUEUED");
-    update("update jobs set state = 'WAITING', children_pending = 2 where id = ?", parentId);
-    update("update videos set status = 'processing' where id = ?", id);
-    String audioId = UUID.randomUUID().toString();
-    insertChild(id, parentId, audioId, ChunkRange.audioOf(parentId, 1, 1, 30), "RUNNING", 3);
-    update(
-        "update jobs set lease_owner = 'worker-killed', lease_expires_at = ? where id = ?",
-        LocalDateTime.now(ZoneOffset.UTC).minusSeconds(5),
-        audioId);
+    String audioId =
+        waitingFlowWithRunningChild(id, parentId, ChunkRange.audioOf(parentId, 1, 1, 30), 3);
     String sibling = UUID.randomUUID().toString();
     insertChunk(id, parentId, sibling, 0, "QUEUED", 1);
 
@@ -236,14 +222,20 @@ class JobQueueIT {
         .atMost(PATIENCE)
         .until(() -> "DEAD".equals(column("select state from jobs where id = ?", audioId)));
 
-    assertThat(column("select state from jobs where id = ?", parentId)).isEqualTo("DEAD");
     assertThat(column("select last_error from jobs where id = ?", parentId))
         .startsWith("the audio rendition out of attempts: lease of worker-killed expired");
+    assertFlowFailed(token, id, parentId, sibling);
+  }
+
+  /** The flow ended: parent and the other child DEAD, the video failed. */
+  private static void assertFlowFailed(
+      String token, String videoId, String parentId, String sibling) throws Exception {
+    assertThat(column("select state from jobs where id = ?", parentId)).isEqualTo("DEAD");
     assertThat(column("select state from jobs where id = ?", sibling)).isEqualTo("DEAD");
     given()
         .auth()
         .oauth2(token)
-        .get("/api/v1/videos/" + id)
+        .get("/api/v1/videos/" + videoId)
         .then()
         .body("status", equalTo("failed"))
         .body("error.code", equalTo("internal_error"));
@@ -255,35 +247,33 @@ class JobQueueIT {
    */
   private static String waitingFlowWithRunningChunk(String videoId, String parentId, int attempt)
       throws Exception {
+    return waitingFlowWithRunningChild(videoId, parentId, chunkRange(parentId, 0), attempt);
+  }
+
+  /** As {@link #waitingFlowWithRunningChunk}, with {@code range} as the running child. */
+  private static String waitingFlowWithRunningChild(
+      String videoId, String parentId, ChunkRange range, int attempt) throws Exception {
     update("update jobs set state = 'WAITING', children_pending = 2 where id = ?", parentId);
     update("update videos set status = 'processing' where id = ?", videoId);
-    String chunkId = UUID.randomUUID().toString();
-    insertChunk(videoId, parentId, chunkId, 0, "RUNNING", attempt);
+    String childId = UUID.randomUUID().toString();
+    insertChild(videoId, parentId, childId, range, "RUNNING", attempt);
     update(
         "update jobs set lease_owner = 'worker-killed', lease_expires_at = ? where id = ?",
         LocalDateTime.now(ZoneOffset.UTC).minusSeconds(5),
-        chunkId);
-    return chunkId;
+        childId);
+    return childId;
   }
 
   private static void insertChunk(
       String videoId, String parentId, String chunkId, int index, String state, int attempt)
       throws Exception {
-    insertChild(
-        videoId,
-        parentId,
-        chunkId,
-        new ChunkRange(
-            parentId,
-            1,
-            index,
-            2,
-            index * 1800L,
-            index == 0 ? 1800 : Long.MAX_VALUE,
-            index * 15,
-            30),
-        state,
-        attempt);
+    insertChild(videoId, parentId, chunkId, chunkRange(parentId, index), state, attempt);
+  }
+
+  /** Chunk {@code index} of a two-chunk flow of one-minute chunks at 30 fps. */
+  private static ChunkRange chunkRange(String parentId, int index) {
+    return new ChunkRange(
+        parentId, 1, index, 2, index * 1800L, index == 0 ? 1800 : Long.MAX_VALUE, index * 15, 30);
   }
 
   private static void insertChild(
